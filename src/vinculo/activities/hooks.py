@@ -1,0 +1,25 @@
+"""What the activities app registers with the platform."""
+
+from django.utils.translation import gettext_lazy as _
+
+from vinculo.platform import registry
+from vinculo.platform.registry import Entity
+
+from .models import Activity
+
+registry.register(Entity(
+    name="activities",
+    model=Activity,
+    label=_("activity"),
+    label_plural=_("activities"),
+    filter_fields=("id", "kind", "subject", "body", "direction", "occurred_at", "due_at",
+                   "done", "done_at", "duration_minutes", "outcome", "contact_id", "contact",
+                   "account_id", "account", "owner_id", "owner", "created_at", "updated_at"),
+    ordering_fields=("id", "occurred_at", "due_at", "kind", "created_at"),
+    default_ordering=("-occurred_at",),
+    search_fields=("subject", "body"),
+    title=lambda a: a.subject or a.get_kind_display(),
+    subtitle=lambda a: a.get_kind_display(),
+    list_columns=("kind", "subject", "occurred_at", "due_at", "done", "contact", "owner"),
+    importable=True,
+))

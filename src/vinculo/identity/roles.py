@@ -1,0 +1,25 @@
+"""The built-in roles (contract §1). Scopes per entity and action; "*" is the default."""
+
+OWN = {"view": "own", "create": "all", "change": "own", "delete": "own"}
+TEAM = {"view": "team", "create": "all", "change": "team", "delete": "team"}
+READ_ALL = {"view": "all", "create": "none", "change": "none", "delete": "none"}
+CATALOGUE = {"view": "all", "create": "none", "change": "none", "delete": "none"}
+
+BUILTIN_ROLES = {
+    "admin": {"label": "Administrator", "is_admin": True,
+              "permissions": {"*": {"view": "all", "create": "all", "change": "all",
+                                    "delete": "all"}}},
+    "manager": {"label": "Manager", "is_admin": False,
+                "permissions": {"*": TEAM, "products": CATALOGUE, "users": CATALOGUE,
+                                "teams": CATALOGUE}},
+    "sales": {"label": "Sales", "is_admin": False,
+              "permissions": {"*": OWN, "products": CATALOGUE, "users": CATALOGUE,
+                              "teams": CATALOGUE}},
+    "service": {"label": "Service", "is_admin": False,
+                "permissions": {"*": OWN, "products": CATALOGUE, "users": CATALOGUE,
+                                "teams": CATALOGUE}},
+    "marketing": {"label": "Marketing", "is_admin": False,
+                  "permissions": {"*": OWN, "products": CATALOGUE, "users": CATALOGUE,
+                                  "teams": CATALOGUE}},
+    "readonly": {"label": "Read only", "is_admin": False, "permissions": {"*": READ_ALL}},
+}

@@ -1,0 +1,158 @@
+"""The REST API root (contract §2): authentication, error shapes and every app's router."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from .access import PermissionDenied
+from .filters import FilterError
+from .pagination import CursorError, OrderingError
+from .records import StaleVersion
+
+
+class Conflict(Exception):
+    """The request conflicts with the record's state (HTTP 409)."""
+
+
+class PreconditionRequired(Exception):
+    pass
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from vinculo.identity.services import token_authenticate
+
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class BrowserSession(SessionAuth):
+    """The signed-in browser session; unsafe methods need the CSRF token."""
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_active:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Vínculo API",
+    version="1",
+    description="The REST API of Vínculo. Authenticate with `Authorization: Bearer <token>`.",
+    auth=[TokenAuth(), BrowserSession(csrf=True)],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def validation_detail(exc: ValidationError, prefix: str = "body") -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        detail = []
+        for field, errors in exc.message_dict.items():
+            loc = [prefix] if field == "__all__" else [prefix, *str(field).split(".")]
+            for msg in errors:
+                detail.append({"loc": loc, "msg": msg, "type": "value_error"})
+        return detail
+    return [{"loc": [prefix], "msg": m, "type": "value_error"} for m in exc.messages]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return api.create_response(request, {"detail": validation_detail(exc)}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request, exc: NinjaValidationError):
+    detail = []
+    for error in exc.errors:
+        item = {"loc": list(error.get("loc", [])), "msg": str(error.get("msg", "Invalid value.")),
+                "type": error.get("type", "value_error")}
+        detail.append(item)
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(FilterError)
+def on_filter_error(request, exc: FilterError):
+    return api.create_response(
+        request, {"detail": [{"loc": ["query", *exc.loc], "msg": exc.message,
+                              "type": "filter_error"}]}, status=422)
+
+
+@api.exception_handler(CursorError)
+def on_cursor_error(request, exc: CursorError):
+    return api.create_response(
+        request, {"detail": [{"loc": ["query", "cursor"], "msg": str(exc),
+                              "type": "value_error"}]}, status=422)
+
+
+@api.exception_handler(OrderingError)
+def on_ordering_error(request, exc: OrderingError):
+    return api.create_response(
+        request, {"detail": [{"loc": ["query", "ordering"], "msg": str(exc),
+                              "type": "value_error"}]}, status=422)
+
+
+@api.exception_handler(StaleVersion)
+def on_stale(request, exc: StaleVersion):
+    return api.create_response(request, {"detail": str(exc), "version": exc.current}, status=412)
+
+
+@api.exception_handler(PermissionDenied)
+def on_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(Conflict)
+def on_conflict(request, exc: Conflict):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_does_not_exist(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "Authentication required."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        return api.create_response(
+            request, {"detail": [{"loc": ["body"], "msg": "Malformed JSON in the request body.",
+                                  "type": "json_invalid"}]}, status=422)
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+def mount_routers() -> None:
+    """Every app's `api.py` router, under the resource names of contract §4."""
+    from vinculo.activities.api import router as activities
+    from vinculo.customers.api import accounts, contacts
+    from vinculo.identity.api import router as identity
+    from vinculo.platform.platform_api import router as platform
+    from vinculo.sales.api import orders, products
+
+    api.add_router("/accounts", accounts)
+    api.add_router("/contacts", contacts)
+    api.add_router("/activities", activities)
+    api.add_router("/products", products)
+    api.add_router("/orders", orders)
+    api.add_router("", identity)
+    api.add_router("", platform)

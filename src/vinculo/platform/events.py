@@ -1,0 +1,93 @@
+"""Record-changed events: published by the write pipeline, dispatched after commit.
+
+Subscribers (automation, webhooks, analytics, channels) register in their app's `hooks.py`
+with `subscribe`. Events are handed to a background task after the transaction commits, so
+a rolled-back write never announces anything, and subscribers never slow down a save.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RecordChanged:
+    entity: str
+    record_id: int
+    operation: str  # created / updated / deleted / restored / merged
+    changed: tuple[str, ...] = ()
+    actor_id: int | None = None
+    source: str = ""
+    occurred_at: str = field(default_factory=lambda: timezone.now().isoformat())
+    depth: int = 0  # how many automated writes led to this one (loop protection)
+
+    @property
+    def name(self) -> str:
+        return f"{self.entity}.{self.operation}"
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["changed"] = list(self.changed)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RecordChanged:
+        data = dict(data)
+        data["changed"] = tuple(data.get("changed") or ())
+        return cls(**data)
+
+    @property
+    def when(self) -> datetime:
+        return datetime.fromisoformat(self.occurred_at)
+
+
+Subscriber = Callable[[RecordChanged], None]
+_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+
+
+def subscribe(entity: str = "*") -> Callable[[Subscriber], Subscriber]:
+    def decorator(func: Subscriber) -> Subscriber:
+        if func not in _subscribers[entity]:
+            _subscribers[entity].append(func)
+        return func
+
+    return decorator
+
+
+def subscribers_for(entity: str) -> list[Subscriber]:
+    return [*_subscribers.get(entity, ()), *_subscribers.get("*", ())]
+
+
+def publish(events: Iterable[RecordChanged]) -> None:
+    """Queue the events for dispatch once the current transaction commits."""
+    payload = [e.as_dict() for e in events if subscribers_for(e.entity)]
+    if not payload:
+        return
+
+    def enqueue() -> None:
+        from .tasks import dispatch_events
+
+        dispatch_events.enqueue(payload)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def dispatch(payload: list[dict]) -> None:
+    """Run every subscriber for each event (in the worker). One failing handler does not stop
+    the others; its error is logged and the handler's own retry policy applies."""
+    for data in payload:
+        event = RecordChanged.from_dict(data)
+        for handler in subscribers_for(event.entity):
+            try:
+                handler(event)
+            except Exception:
+                logger.exception("Event handler %s failed for %s", handler, event.name)

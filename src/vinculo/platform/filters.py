@@ -1,0 +1,410 @@
+"""The filter language (contract §3): validate a JSON node and compile it to a Django `Q`.
+
+One compiler for every feature that selects records: API `?filter=`, saved views, segments,
+rules and workflows, reports and exports. Anything unknown or ill-typed raises `FilterError`
+naming where it is, which the API turns into a 422.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Avg, Count, Max, Min, Q, Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from . import customfields, registry
+from .models import CustomField
+
+TEXT_OPS = {"eq", "ieq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains",
+            "icontains", "startswith", "is_null", "between"}
+ORDERED_OPS = {"eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "is_null", "between"}
+DATE_OPS = ORDERED_OPS | {"within_last_days", "older_than_days"}
+BOOL_OPS = {"eq", "ne", "is_null"}
+TAG_OPS = {"eq", "contains", "in", "not_in", "is_null"}
+ALL_OPS = TEXT_OPS | DATE_OPS
+AGGREGATES = {"count", "sum", "avg", "max", "min"}
+MAX_DEPTH = 12
+MAX_NODES = 200
+MAX_LIST = 1000
+
+
+class FilterError(ValueError):
+    def __init__(self, message: str, loc: list[Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.loc = loc or []
+
+
+@dataclass
+class Context:
+    user: Any = None
+    nodes: int = 0
+
+
+def compile_filter(entity: str, node: Any, *, user: Any = None) -> Q:
+    """The Q for `node` over `entity`; an empty node ({} or None) selects everything."""
+    if node in (None, {}):
+        return Q()
+    return _node(registry.get(entity), node, ["filter"], Context(user=user), 0)
+
+
+def validate(entity: str, node: Any) -> None:
+    compile_filter(entity, node)
+
+
+def _node(entity: registry.Entity, node: Any, loc: list, ctx: Context, depth: int) -> Q:
+    ctx.nodes += 1
+    if ctx.nodes > MAX_NODES:
+        raise FilterError(_("The filter has too many conditions (at most %(n)d).") %
+                          {"n": MAX_NODES}, loc)
+    if depth > MAX_DEPTH:
+        raise FilterError(_("The filter is nested too deeply."), loc)
+    if not isinstance(node, dict):
+        raise FilterError(_("Expected an object."), loc)
+    if "all" in node or "any" in node:
+        key = "all" if "all" in node else "any"
+        if set(node) != {key}:
+            raise FilterError(_("'%(key)s' must be alone in its object.") % {"key": key}, loc)
+        children = node[key]
+        if not isinstance(children, list):
+            raise FilterError(_("Expected a list of conditions."), [*loc, key])
+        q = Q() if key == "all" else Q(pk__in=[])
+        for i, child in enumerate(children):
+            part = _node(entity, child, [*loc, key, i], ctx, depth + 1)
+            q = (q & part) if key == "all" else (q | part) if i else part
+        return q
+    if "not" in node:
+        if set(node) != {"not"}:
+            raise FilterError(_("'not' must be alone in its object."), loc)
+        return ~_node(entity, node["not"], [*loc, "not"], ctx, depth + 1)
+    if "related" in node:
+        return _related(entity, node, loc, ctx, depth)
+    if "field" in node:
+        return _condition(entity, node, loc, ctx)
+    raise FilterError(_("Expected 'all', 'any', 'not', 'field' or 'related'."), loc)
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+@dataclass
+class Target:
+    lookup: str  # the ORM path
+    kind: str  # text, number, decimal, date, datetime, boolean, fk, tags, json_*
+    nullable_text: bool = False
+    choices: tuple | None = None
+
+
+def resolve(entity: registry.Entity, path: Any, loc: list, depth: int = 0) -> Target:
+    if not isinstance(path, str) or not path:
+        raise FilterError(_("Expected a field name."), loc)
+    head, _sep, rest = path.partition(".")
+    if head == "custom" and rest:
+        return _custom_target(entity, rest, loc)
+    if head not in entity.filter_fields:
+        raise FilterError(_("Unknown field '%(field)s' for %(entity)s.") %
+                          {"field": path, "entity": entity.name}, loc)
+    if head == "tags":
+        if rest:
+            raise FilterError(_("Unknown field '%(field)s'.") % {"field": path}, loc)
+        return Target("tags__name", "tags")
+    f = entity.model_field(head)
+    if f is None:
+        # a declared computed value (annotation) — compared as a number
+        return Target(head, "decimal")
+    if rest:
+        if not isinstance(f, models.ForeignKey) or depth >= 2:
+            raise FilterError(_("Unknown field '%(field)s'.") % {"field": path}, loc)
+        target_entity = registry._by_model.get(f.related_model)
+        if target_entity is None:
+            raise FilterError(_("Unknown field '%(field)s'.") % {"field": path}, loc)
+        inner = resolve(target_entity, rest, loc, depth + 1)
+        return Target(f"{f.name}__{inner.lookup}", inner.kind, inner.nullable_text, inner.choices)
+    return _field_target(f)
+
+
+def _field_target(f: models.Field) -> Target:
+    choices = tuple(v for v, _label in f.choices) if f.choices else None
+    if isinstance(f, models.ForeignKey):
+        return Target(f.attname, "fk")
+    if isinstance(f, models.BooleanField):
+        return Target(f.name, "boolean")
+    if isinstance(f, models.DateTimeField):
+        return Target(f.name, "datetime")
+    if isinstance(f, models.DateField):
+        return Target(f.name, "date")
+    if isinstance(f, (models.IntegerField, models.AutoField)):
+        return Target(f.name, "number")
+    if isinstance(f, (models.DecimalField, models.FloatField)):
+        return Target(f.name, "decimal")
+    return Target(f.name, "text", nullable_text=True, choices=choices)
+
+
+def _custom_target(entity: registry.Entity, key: str, loc: list) -> Target:
+    definition = CustomField.objects.filter(entity=entity.name, key=key).first()
+    if definition is None:
+        raise FilterError(_("Unknown custom field '%(key)s' for %(entity)s.") %
+                          {"key": key, "entity": entity.name}, loc)
+    kind = {
+        "number": "json_number", "decimal": "json_number", "date": "json_date",
+        "boolean": "json_boolean", "multi_choice": "json_multi",
+    }.get(definition.type, "json_text")
+    target = Target(f"custom__{key}", kind)
+    target.definition = definition  # type: ignore[attr-defined]
+    return target
+
+
+OPS_BY_KIND = {
+    "text": TEXT_OPS, "json_text": TEXT_OPS,
+    "number": ORDERED_OPS, "decimal": ORDERED_OPS, "json_number": ORDERED_OPS,
+    "fk": {"eq", "ne", "in", "not_in", "is_null"},
+    "date": DATE_OPS, "datetime": DATE_OPS, "json_date": DATE_OPS,
+    "boolean": BOOL_OPS, "json_boolean": BOOL_OPS,
+    "tags": TAG_OPS, "json_multi": {"contains", "is_null"},
+}
+
+
+def _condition(entity: registry.Entity, node: dict, loc: list, ctx: Context) -> Q:
+    unknown = set(node) - {"field", "op", "value"}
+    if unknown:
+        raise FilterError(_("Unknown key '%(key)s'.") % {"key": sorted(unknown)[0]}, loc)
+    target = resolve(entity, node.get("field"), [*loc, "field"])
+    op = node.get("op")
+    if op not in ALL_OPS:
+        raise FilterError(_("Unknown operator '%(op)s'.") % {"op": op}, [*loc, "op"])
+    if op not in OPS_BY_KIND[target.kind]:
+        raise FilterError(_("The operator '%(op)s' does not apply to '%(field)s'.") %
+                          {"op": op, "field": node["field"]}, [*loc, "op"])
+    if "value" not in node:
+        raise FilterError(_("A value is required."), [*loc, "value"])
+    return _lookup(target, op, node["value"], [*loc, "value"], ctx)
+
+
+def _lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
+    path = target.lookup
+    if op == "is_null":
+        if not isinstance(value, bool):
+            raise FilterError(_("Expected true or false."), loc)
+        if target.kind == "tags":
+            q = Q(tags__isnull=True)
+            return q if value else ~q
+        q = Q(**{f"{path}__isnull": True})
+        if target.nullable_text or target.kind == "json_text":
+            q |= Q(**{path: ""})
+        return q if value else ~q
+    if op in ("within_last_days", "older_than_days"):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 36500:
+            raise FilterError(_("Expected a whole number of days."), loc)
+        now = timezone.now()
+        boundary = now - dt.timedelta(days=value)
+        if target.kind in ("date", "json_date"):
+            boundary_v: Any = boundary.date()
+            now_v: Any = now.date()
+            if target.kind == "json_date":
+                boundary_v, now_v = boundary_v.isoformat(), now_v.isoformat()
+        else:
+            boundary_v, now_v = boundary, now
+        if op == "within_last_days":
+            return Q(**{f"{path}__gte": boundary_v, f"{path}__lte": now_v})
+        return Q(**{f"{path}__lt": boundary_v})
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value or len(value) > MAX_LIST:
+            raise FilterError(_("Expected a non-empty list (at most %(n)d values).") %
+                              {"n": MAX_LIST}, loc)
+        values = [_typed(target, v, [*loc, i], ctx) for i, v in enumerate(value)]
+        q = Q(**{f"{path}__in": values})
+        return q if op == "in" else ~q
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise FilterError(_("Expected a list of two values."), loc)
+        low, high = (_typed(target, v, [*loc, i], ctx) for i, v in enumerate(value))
+        path = _date_path(target, path, low)
+        return Q(**{f"{path}__gte": low, f"{path}__lte": high})
+    typed = _typed(target, value, loc, ctx)
+    if target.kind == "tags":
+        if op in ("eq", "contains"):
+            return Q(tags__name__iexact=typed)
+    if target.kind == "json_multi":
+        # a JSON array compared as its text: '["a", "b"]' contains '"a"'
+        return Q(**{f"{path}__icontains": f'"{typed}"'})
+    path = _date_path(target, path, typed)
+    mapping = {
+        "eq": "exact", "ieq": "iexact", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte",
+        "contains": "contains", "icontains": "icontains", "startswith": "startswith",
+    }
+    if op == "ne":
+        return ~Q(**{path: typed})
+    return Q(**{f"{path}__{mapping[op]}": typed})
+
+
+def _date_path(target: Target, path: str, value: Any) -> str:
+    if target.kind == "datetime" and isinstance(value, dt.date) and not isinstance(
+        value, dt.datetime
+    ):
+        return f"{path}__date"
+    return path
+
+
+def _typed(target: Target, value: Any, loc: list, ctx: Context) -> Any:
+    kind = target.kind
+    if kind in ("text", "json_text", "tags", "json_multi"):
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise FilterError(_("Expected text."), loc)
+        value = str(value)
+        if len(value) > 1000:
+            raise FilterError(_("The value is too long."), loc)
+        if target.choices and kind == "text" and value not in target.choices:
+            raise FilterError(_("'%(value)s' is not one of: %(choices)s.") %
+                              {"value": value, "choices": ", ".join(target.choices)}, loc)
+        return value
+    if kind in ("number", "fk"):
+        if kind == "fk" and value == "me" and ctx.user is not None:
+            return ctx.user.pk
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise FilterError(_("Expected a whole number."), loc)
+        try:
+            return int(value)
+        except ValueError:
+            raise FilterError(_("Expected a whole number."), loc) from None
+    if kind in ("decimal", "json_number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise FilterError(_("Expected a number."), loc)
+        try:
+            number = decimal.Decimal(str(value))
+        except decimal.InvalidOperation:
+            raise FilterError(_("Expected a number."), loc) from None
+        if not number.is_finite():
+            raise FilterError(_("Expected a number."), loc)
+        return float(number) if kind == "json_number" else number
+    if kind in ("boolean", "json_boolean"):
+        if not isinstance(value, bool):
+            raise FilterError(_("Expected true or false."), loc)
+        return value
+    if kind in ("date", "json_date", "datetime"):
+        if not isinstance(value, str):
+            raise FilterError(_("Expected a date (YYYY-MM-DD)."), loc)
+        parsed_dt = parse_datetime(value) if kind == "datetime" and "T" in value else None
+        if parsed_dt is not None:
+            if timezone.is_naive(parsed_dt):
+                parsed_dt = timezone.make_aware(parsed_dt)
+            return parsed_dt
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise FilterError(_("Expected a date (YYYY-MM-DD)."), loc)
+        return parsed.isoformat() if kind == "json_date" else parsed
+    raise FilterError(_("Unsupported field."), loc)
+
+
+# --------------------------------------------------------------------------- related
+
+
+def _related(entity: registry.Entity, node: dict, loc: list, ctx: Context, depth: int) -> Q:
+    unknown = set(node) - {"related", "agg", "op", "value", "where"}
+    if unknown:
+        raise FilterError(_("Unknown key '%(key)s'.") % {"key": sorted(unknown)[0]}, loc)
+    name = node.get("related")
+    rel = entity.related.get(name) if isinstance(name, str) else None
+    if rel is None:
+        raise FilterError(_("Unknown relation '%(rel)s' for %(entity)s; use one of: %(names)s.") %
+                          {"rel": name, "entity": entity.name,
+                           "names": ", ".join(sorted(entity.related)) or "—"}, [*loc, "related"])
+    child_entity = registry.get(rel.entity)
+    reverse = entity.model._meta.get_field(rel.lookup)
+    fk_name = reverse.field.name
+    agg_text = node.get("agg", "count")
+    if not isinstance(agg_text, str):
+        raise FilterError(_("Unknown aggregate."), [*loc, "agg"])
+    agg, _sep, agg_field = agg_text.partition(":")
+    if agg not in AGGREGATES or (agg == "count") == bool(agg_field):
+        raise FilterError(_("Unknown aggregate '%(agg)s': use count, sum:<field>, avg:<field>, "
+                            "max:<field> or min:<field>.") % {"agg": agg_text}, [*loc, "agg"])
+    value_target = Target("c", "number")
+    if agg_field:
+        field_target = resolve(child_entity, agg_field, [*loc, "agg"])
+        if field_target.kind not in ("number", "decimal", "date", "datetime", "json_number"):
+            raise FilterError(_("'%(field)s' cannot be aggregated.") % {"field": agg_field},
+                              [*loc, "agg"])
+        if agg in ("sum", "avg") and field_target.kind in ("date", "datetime"):
+            raise FilterError(_("Dates can only be aggregated with max or min."), [*loc, "agg"])
+        value_target = Target("c", field_target.kind if field_target.kind != "json_number"
+                              else "decimal")
+    op = node.get("op")
+    if op not in {"eq", "ne", "lt", "lte", "gt", "gte", "between"}:
+        raise FilterError(_("Unknown operator '%(op)s' for an aggregate.") % {"op": op},
+                          [*loc, "op"])
+    if "value" not in node:
+        raise FilterError(_("A value is required."), [*loc, "value"])
+    value = node["value"]
+    if op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise FilterError(_("Expected a list of two values."), [*loc, "value"])
+        bounds = [_typed(value_target, v, [*loc, "value", i], ctx) for i, v in enumerate(value)]
+    else:
+        bounds = [_typed(value_target, value, [*loc, "value"], ctx)]
+    children = child_entity.model.objects.filter(**{f"{fk_name}__isnull": False})
+    if node.get("where") not in (None, {}):
+        children = children.filter(_node(child_entity, node["where"], [*loc, "where"], ctx,
+                                         depth + 1))
+    func = {"count": Count, "sum": Sum, "avg": Avg, "max": Max, "min": Min}[agg]
+    expr = func("pk") if agg == "count" else func(resolve(child_entity, agg_field, []).lookup)
+    having = _compare("c", op, bounds)
+    groups = children.values(fk_name).annotate(c=expr).filter(having).values(fk_name)
+    zero_passes = agg in ("count", "sum") and _holds(0, op, bounds)
+    if zero_passes:
+        failing = children.values(fk_name).annotate(c=expr).exclude(having).values(fk_name)
+        return ~Q(pk__in=failing)
+    return Q(pk__in=groups)
+
+
+def _compare(name: str, op: str, bounds: list) -> Q:
+    if op == "between":
+        return Q(**{f"{name}__gte": bounds[0], f"{name}__lte": bounds[1]})
+    if op == "ne":
+        return ~Q(**{name: bounds[0]})
+    lookup = {"eq": "exact", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte"}[op]
+    return Q(**{f"{name}__{lookup}": bounds[0]})
+
+
+def _holds(zero: Any, op: str, bounds: list) -> bool:
+    try:
+        b = [decimal.Decimal(str(x)) for x in bounds]
+    except decimal.InvalidOperation:
+        return False
+    z = decimal.Decimal(zero)
+    return {
+        "eq": lambda: z == b[0], "ne": lambda: z != b[0], "lt": lambda: z < b[0],
+        "lte": lambda: z <= b[0], "gt": lambda: z > b[0], "gte": lambda: z >= b[0],
+        "between": lambda: b[0] <= z <= b[1],
+    }[op]()
+
+
+def describe_fields(entity_name: str) -> list[dict]:
+    """Fields with their kinds and operators, for the filter builder in the UI."""
+    entity = registry.get(entity_name)
+    found = []
+    for name in entity.filter_fields:
+        f = entity.model_field(name)
+        if f is None or (isinstance(f, models.ForeignKey) and name != f.attname):
+            continue
+        target = _field_target(f) if name != "tags" else Target("tags__name", "tags")
+        label = str(getattr(f, "verbose_name", name)) if name != "tags" else _("tags")
+        found.append({"field": name, "label": label, "kind": target.kind,
+                      "ops": sorted(OPS_BY_KIND[target.kind]),
+                      "choices": [[v, str(lbl)] for v, lbl in (f.choices or [])]})
+    if entity.custom_fields:
+        for definition in CustomField.objects.filter(entity=entity_name):
+            target = _custom_target(entity, definition.key, [])
+            found.append({"field": f"custom.{definition.key}",
+                          "label": customfields.label(definition), "kind": target.kind,
+                          "ops": sorted(OPS_BY_KIND[target.kind]),
+                          "choices": [[c, c] for c in definition.choices or []]})
+    return found

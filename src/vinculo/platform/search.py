@@ -1,0 +1,183 @@
+"""Search: one index over the searchable text of every entity.
+
+`SearchEntry` keeps one row per record with its text normalised (lower case, accents
+removed), so "garcia" finds "García" on both databases. SQLite answers with an FTS5 table
+(prefix queries, bm25 ranking); PostgreSQL with a full-text GIN index and a trigram index
+(prefix and fuzzy matches). Record access is applied in the same query.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from . import access, registry
+from .models import SearchEntry
+
+TOKEN = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 8
+
+
+def normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def terms(query: str) -> list[str]:
+    return TOKEN.findall(normalise(query))[:MAX_TERMS]
+
+
+def document_for(entity: registry.Entity, instance) -> str:
+    parts = []
+    for name in entity.search_fields:
+        value = instance
+        for step in name.split("."):
+            value = getattr(value, step, None) if value is not None else None
+        if value:
+            parts.append(str(value))
+    return normalise(" ".join(parts))
+
+
+def _is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def index_records(entity: registry.Entity, instances: Sequence) -> None:
+    """Insert or refresh the index rows of these records (inside the writer's transaction)."""
+    if not entity.searchable or not instances:
+        return
+    now = timezone.now()
+    rows = [
+        SearchEntry(
+            entity=entity.name, record_id=obj.pk, title=str(entity.title(obj))[:300],
+            subtitle=str(entity.subtitle(obj) or "")[:300], document=document_for(entity, obj),
+            owner_id=getattr(obj, "owner_id", None), updated_at=now,
+        )
+        for obj in instances
+    ]
+    ids = [obj.pk for obj in instances]
+    if _is_sqlite():
+        _sqlite_delete_fts(entity.name, ids)
+    SearchEntry.objects.bulk_create(
+        rows, batch_size=500, update_conflicts=True, unique_fields=["entity", "record_id"],
+        update_fields=["title", "subtitle", "document", "owner_id", "updated_at"],
+    )
+    if _is_sqlite():
+        with connection.cursor() as cursor:
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("%s" for _ in chunk)
+                cursor.execute(
+                    "INSERT INTO platform_search_fts(rowid, document) "
+                    f"SELECT id, document FROM platform_searchentry "
+                    f"WHERE entity = %s AND record_id IN ({marks})",
+                    [entity.name, *chunk],
+                )
+
+
+def unindex(entity: registry.Entity, ids: Iterable[int]) -> None:
+    ids = list(ids)
+    if not entity.searchable or not ids:
+        return
+    if _is_sqlite():
+        _sqlite_delete_fts(entity.name, ids)
+    SearchEntry.objects.filter(entity=entity.name, record_id__in=ids).delete()
+
+
+def _sqlite_delete_fts(entity: str, ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("%s" for _ in chunk)
+            cursor.execute(
+                "DELETE FROM platform_search_fts WHERE rowid IN ("
+                f"SELECT id FROM platform_searchentry WHERE entity = %s AND record_id IN ({marks}))",
+                [entity, *chunk],
+            )
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity: str
+    record_id: int
+    title: str
+    subtitle: str
+    rank: float
+
+
+def _visible(user, entities: Iterable[str]) -> Q | None:
+    """Record access expressed on SearchEntry rows."""
+    combined = None
+    for name in entities:
+        cond = access.condition(user, name, "view", owner_field="owner_id", id_field="record_id")
+        if cond is None:
+            continue
+        part = Q(entity=name) & cond
+        combined = part if combined is None else combined | part
+    return combined
+
+
+def _fts_match(words: list[str]) -> str:
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _tsquery(words: list[str]) -> str:
+    return " & ".join(f"{w}:*" for w in words)
+
+
+def matching_entries(query: str) -> QuerySet[SearchEntry] | None:
+    """Index rows matching every word of `query` as a prefix (unqualified columns on purpose:
+    the expression also works inside subqueries, where Django renames the table)."""
+    words = terms(query)
+    if not words:
+        return None
+    if _is_sqlite():
+        hit = RawSQL("id IN (SELECT rowid FROM platform_search_fts "
+                     "WHERE platform_search_fts MATCH %s)", [_fts_match(words)],
+                     output_field=BooleanField())
+    else:
+        hit = RawSQL("(to_tsvector('simple', document) @@ to_tsquery('simple', %s) "
+                     "OR document %% %s)", [_tsquery(words), " ".join(words)],
+                     output_field=BooleanField())
+    return SearchEntry.objects.alias(hit=hit).filter(hit=True)
+
+
+def query(user, text: str, *, entities: Sequence[str] | None = None, limit: int = 20) -> list[Hit]:
+    """Ranked hits across entities, only records the user may see."""
+    names = [e.name for e in registry.all_entities() if e.searchable]
+    if entities:
+        names = [n for n in names if n in entities]
+    entries = matching_entries(text)
+    visible = _visible(user, names)
+    if entries is None or visible is None:
+        return []
+    words = terms(text)
+    if _is_sqlite():
+        rank = RawSQL("(SELECT bm25(platform_search_fts) FROM platform_search_fts "
+                      "WHERE platform_search_fts MATCH %s AND rowid = platform_searchentry.id)",
+                      [_fts_match(words)], output_field=FloatField())
+    else:
+        rank = RawSQL("-(ts_rank(to_tsvector('simple', document), to_tsquery('simple', %s)) "
+                      "+ similarity(document, %s))", [_tsquery(words), " ".join(words)],
+                      output_field=FloatField())
+    rows = (entries.filter(visible).annotate(rank=rank).order_by("rank", "-id")
+            .values_list("entity", "record_id", "title", "subtitle", "rank"))
+    return [Hit(*row) for row in rows[:limit]]
+
+
+def filter_queryset(qs: QuerySet, entity: str, text: str) -> QuerySet:
+    """Narrow a queryset of `entity` to records matching `text` (order left to the caller)."""
+    entries = matching_entries(text)
+    if entries is None:
+        return qs
+    return qs.filter(pk__in=entries.filter(entity=entity).values("record_id"))
