@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.platform import registry
 from vinculo.platform.registry import Entity
 
+from . import services  # noqa: F401  (registers the activity write rules)
 from .models import Activity
 
 registry.register(Entity(

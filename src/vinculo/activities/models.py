@@ -1,8 +1,11 @@
 """The timeline: calls, emails, meetings, notes, tasks, chats, SMS, social and visits."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +22,12 @@ class Kind(models.TextChoices):
     SMS = "sms", _("SMS")
     SOCIAL = "social", _("Social")
     VISIT = "visit", _("Visit")
+
+
+# Kinds that record something that already happened: they cannot be dated in the future
+# beyond a day of slack (time zones, a call logged just before midnight).
+LOGGED_KINDS = frozenset({Kind.CALL, Kind.EMAIL, Kind.NOTE, Kind.CHAT, Kind.SMS, Kind.SOCIAL})
+FUTURE_SLACK = dt.timedelta(days=1)
 
 
 class Direction(models.TextChoices):
@@ -57,18 +66,27 @@ class Activity(OwnedRecord):
             models.Index(fields=["account", "occurred_at", "id"], name="activity_account_idx"),
             models.Index(fields=["owner", "done", "due_at"], name="activity_owner_due_idx"),
             models.Index(fields=["kind", "occurred_at"], name="activity_kind_idx"),
-            models.Index(fields=["remind_at"], name="activity_remind_idx"),
+            models.Index(fields=["remind_at", "id"], name="activity_pending_remind_idx",
+                         condition=Q(reminded_at__isnull=True, done=False)),
         ]
 
     def __str__(self) -> str:
         return self.subject or self.get_kind_display()
 
     def clean(self) -> None:
-        if self.kind != Kind.TASK and not (self.subject or self.body):
-            raise ValidationError({"subject": [_("Give a subject or a body.")]})
-        if self.kind == Kind.TASK and not self.subject:
-            raise ValidationError({"subject": [_("A task needs a subject.")]})
-        if self.done and not self.done_at:
-            self.done_at = timezone.now()
-        if not self.done:
-            self.done_at = None
+        errors: dict[str, list] = {}
+        if self.kind == Kind.TASK:
+            if not self.subject:
+                errors["subject"] = [_("A task needs a subject.")]
+            if not self.due_at:
+                errors["due_at"] = [_("A task needs a due date.")]
+        elif not (self.subject or self.body):
+            errors["subject"] = [_("Give a subject or a body.")]
+        if (self.kind in LOGGED_KINDS and self.occurred_at
+                and self.occurred_at > timezone.now() + FUTURE_SLACK):
+            errors["occurred_at"] = [_(
+                "This records something that already happened: it cannot be dated more than a "
+                "day ahead. Plan future work as a task or a meeting."
+            )]
+        if errors:
+            raise ValidationError(errors)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Field
+from ninja import Field, Schema
 
 from vinculo.platform.crud import OwnedOut, StrictSchema
 
@@ -48,3 +48,20 @@ class ActivityOut(OwnedOut):
     outcome: str
     contact_id: int | None
     account_id: int | None
+
+
+class TimelineItemOut(Schema):
+    source: str = Field(..., description='"activity", "order", "change", …')
+    kind: str = Field(..., description='The activity kind ("call", "task", …), "order" or '
+                                       '"change".')
+    at: dt.datetime
+    id: int = Field(..., description="The id of the activity, order or audit entry.")
+    title: str
+    body: str
+    url: str | None
+    actor: str | None
+
+
+class TimelinePage(Schema):
+    items: list[TimelineItemOut]
+    next_cursor: str | None

@@ -1,13 +1,37 @@
 """Accounts (companies) and contacts (people): the one customer record everyone shares."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.platform.models import OwnedRecord, Tag
+from vinculo.platform.search import normalise
 from vinculo.platform.validators import to_e164, validate_country
+
+WORD = re.compile(r"\w+", re.UNICODE)
+# Legal forms dropped from the end of a company name before comparing names ("Acme, S.L.").
+LEGAL_FORMS = frozenset({
+    "sl", "slu", "sll", "sa", "sau", "scp", "sc", "cb", "cv", "de", "srl", "sas",
+    "sarl", "spa", "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "plc",
+    "gmbh", "ag", "kg", "bv", "nv", "oy", "ab", "lda", "corp", "corporation", "co",
+    "company", "cia",
+})
+
+
+def normalized_person_name(first_name: str, last_name: str) -> str:
+    """The words of a full name, without accents or case, in a fixed order ("garcia jose")."""
+    return " ".join(sorted(WORD.findall(normalise(f"{first_name} {last_name}"))))[:210]
+
+
+def normalized_company_name(name: str) -> str:
+    """A company name without accents, case, punctuation or a trailing legal form."""
+    words = WORD.findall(normalise(name or "").replace(".", ""))
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)[:200]
 
 
 class Address(models.Model):
@@ -40,6 +64,11 @@ class Account(OwnedRecord, Address):
     description = models.TextField(_("description"), blank=True, default="")
     tags = models.ManyToManyField(Tag, blank=True, related_name="accounts")
     phone_e164 = models.CharField(max_length=20, blank=True, default="", editable=False)
+    name_normalized = models.CharField(max_length=200, blank=True, default="", editable=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from",
+        editable=False, verbose_name=_("merged into"),
+    )
 
     class Meta:
         verbose_name = _("account")
@@ -48,6 +77,7 @@ class Account(OwnedRecord, Address):
         indexes = [
             models.Index(fields=["name", "id"], name="account_name_idx"),
             models.Index(fields=["domain"], name="account_domain_idx"),
+            models.Index(fields=["name_normalized"], name="account_normname_idx"),
             models.Index(fields=["owner", "id"], name="account_owner_idx"),
             models.Index(fields=["city"], name="account_city_idx"),
             models.Index(fields=["industry"], name="account_industry_idx"),
@@ -128,6 +158,11 @@ class Contact(OwnedRecord, Address):
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     phone_e164 = models.CharField(max_length=20, blank=True, default="", editable=False)
     mobile_e164 = models.CharField(max_length=20, blank=True, default="", editable=False)
+    name_normalized = models.CharField(max_length=210, blank=True, default="", editable=False)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from",
+        editable=False, verbose_name=_("merged into"),
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -140,6 +175,7 @@ class Contact(OwnedRecord, Address):
             models.Index(fields=["mobile_e164"], name="contact_mobile_idx"),
             models.Index(fields=["owner", "id"], name="contact_owner_idx"),
             models.Index(fields=["account", "id"], name="contact_account_idx"),
+            models.Index(fields=["account", "name_normalized"], name="contact_acct_normname_idx"),
             models.Index(fields=["city"], name="contact_city_idx"),
             models.Index(fields=["country"], name="contact_country_idx"),
             models.Index(fields=["created_at", "id"], name="contact_created_idx"),
@@ -164,9 +200,5 @@ class Contact(OwnedRecord, Address):
                 setattr(self, f"{name}_e164", to_e164(getattr(self, name), self.country))
             except ValidationError as exc:
                 errors[name] = exc.messages
-        if self.email_opt_in and not self.email_opt_in_at:
-            self.email_opt_in_at = timezone.now()
-        if not self.email_opt_in:
-            self.email_opt_in_at = None
         if errors:
             raise ValidationError(errors)

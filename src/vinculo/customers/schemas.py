@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from ninja import Field
+from ninja import Field, Schema
 
 from vinculo.platform.crud import OwnedOut, StrictSchema
 
@@ -114,3 +114,54 @@ class ContactOut(OwnedOut):
     @staticmethod
     def resolve_tags(obj) -> list[str]:
         return [t.name for t in obj.tags.all()]
+
+
+class MergeIn(StrictSchema):
+    merge_ids: list[int] = Field(..., min_length=1, max_length=50,
+                                 description="The records to fold into this one.")
+    field_choices: dict[str, int] = Field(
+        default_factory=dict,
+        description='Fields to take from a merged record: {"phone": <its id>, …}.')
+
+
+class ShareIn(StrictSchema):
+    user_id: int | None = None
+    team_id: int | None = None
+    can_edit: bool = False
+
+
+class ShareOut(Schema):
+    id: int
+    entity: str
+    record_id: int
+    user_id: int | None
+    team_id: int | None
+    can_edit: bool
+    created_at: dt.datetime
+
+
+class SharePage(Schema):
+    items: list[ShareOut]
+
+
+class ContactDuplicateOut(Schema):
+    reasons: list[str] = Field(..., description='"email", "phone" and/or "name".')
+    record: ContactOut
+
+
+class ContactDuplicatePage(Schema):
+    items: list[ContactDuplicateOut]
+
+
+class AccountDuplicateOut(Schema):
+    reasons: list[str] = Field(..., description='"domain" and/or "name".')
+    record: AccountOut
+
+
+class AccountDuplicatePage(Schema):
+    items: list[AccountDuplicateOut]
+
+
+class AccountPage(Schema):
+    items: list[AccountOut]
+    next_cursor: str | None
