@@ -211,3 +211,71 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """A file being imported in the background, with its progress and per-row report."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="import_jobs")
+    entity = models.CharField(_("entity"), max_length=40)
+    format = models.CharField(_("format"), max_length=10)
+    dedupe = models.CharField(_("dedupe by"), max_length=40, blank=True, default="")
+    file = models.CharField(max_length=500, help_text="Name in the default file storage.")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices,
+                              default=JobStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True,
+                              help_text="The first rows refused: {row, field, message}.")
+    unknown_columns = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-id"], name="importjob_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"import {self.entity} #{self.pk}"
+
+
+class ExportJob(models.Model):
+    """Records written to a file in the background; downloadable by its owner once done."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="export_jobs")
+    entity = models.CharField(_("entity"), max_length=40)
+    format = models.CharField(_("format"), max_length=10)
+    filter = models.JSONField(_("filter"), default=dict, blank=True)
+    ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices,
+                              default=JobStatus.QUEUED)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=500, blank=True, default="",
+                            help_text="Name in the default file storage.")
+    message = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-id"], name="exportjob_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"export {self.entity} #{self.pk}"
