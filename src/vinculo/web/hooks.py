@@ -1,0 +1,5 @@
+"""What the web app sets up at start: every domain app's page declarations."""
+
+from vinculo.activities import views as _activities  # noqa: F401
+from vinculo.customers import views as _customers  # noqa: F401
+from vinculo.sales import views as _sales  # noqa: F401
