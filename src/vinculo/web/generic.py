@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vinculo.activities import selectors
 from vinculo.platform import access, audit, customfields, records
 from vinculo.platform.crud import visible
 from vinculo.platform.pagination import CursorError, paginate
@@ -54,7 +55,12 @@ def detail_view(request: HttpRequest, resource: Resource, pk: int) -> HttpRespon
     user = request.user
     obj = get_record(user, resource, pk)
     entity = resource.definition
-    tab = request.GET.get("tab") or ("timeline" if resource.timeline else "history")
+    # The timeline is of live records; one in the recycle bin shows its history.
+    has_timeline = resource.timeline and obj.deleted_at is None
+    tab = request.GET.get("tab") or ("timeline" if has_timeline else "history")
+    if not has_timeline:
+        tab = "history"
+
     context = {
         "resource": resource, "obj": obj, "title": entity.title(obj) or f"#{obj.pk}",
         "subtitle": entity.subtitle(obj), "tab": tab,
@@ -66,7 +72,8 @@ def detail_view(request: HttpRequest, resource: Resource, pk: int) -> HttpRespon
         "can_delete": access.allows(user, obj, "delete"),
         "related": related_lists(user, resource, obj),
     }
-    if tab == "timeline" and resource.timeline:
+    context["has_timeline"] = has_timeline
+    if tab == "timeline":
         context.update(timeline_context(user, resource, obj, None))
         context["quick"] = quick_context(user, resource, obj)
     else:
@@ -193,10 +200,6 @@ def history_view(request: HttpRequest, resource: Resource, pk: int) -> HttpRespo
 
 def timeline_context(user: Any, resource: Resource, obj: models.Model,
                      cursor: str | None) -> dict:
-    try:
-        from vinculo.activities import selectors
-    except ImportError:  # the activities app without its timeline: show none rather than fail
-        return {"timeline": [], "timeline_next": None, "timeline_url": ""}
     items, next_cursor = selectors.timeline(user, resource.entity, obj.pk, cursor=cursor,
                                             limit=TIMELINE_PAGE)
     return {"timeline": items, "timeline_next": next_cursor,

@@ -8,13 +8,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from vinculo.activities.models import Activity, Kind
+from vinculo.activities import selectors
 from vinculo.platform import access, registry, search
 
 from . import resources
@@ -46,12 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
-    tasks = list(
-        access.scope(user, "activities", "view",
-                     Activity.objects.filter(owner=user, kind=Kind.TASK, done=False))
-        .select_related("contact", "account")
-        .order_by(F("due_at").asc(nulls_last=True), "id")[:8]
-    )
+    tasks = selectors.open_tasks(user, limit=8)
     recent = list(
         access.scope(user, "activities").select_related("contact", "account", "owner")
         .order_by("-occurred_at", "-id")[:8]
