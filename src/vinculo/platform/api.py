@@ -156,3 +156,4 @@ def mount_routers() -> None:
     api.add_router("/orders", orders)
     api.add_router("", identity)
     api.add_router("", platform)
+    api.add_router("", "vinculo.platform.importexport.api.router")
