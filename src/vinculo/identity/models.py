@@ -68,7 +68,8 @@ class User(AbstractUser):
         Role, null=True, blank=True, on_delete=models.PROTECT, related_name="users",
         verbose_name=_("role"),
     )
-    teams = models.ManyToManyField(Team, blank=True, related_name="members", verbose_name=_("teams"))
+    teams = models.ManyToManyField(Team, blank=True, related_name="members",
+                                   verbose_name=_("teams"))
     language = models.CharField(
         _("language"), max_length=8, blank=True, default="",
         choices=[("", _("Browser language")), ("en", "English"), ("es", "Español")],

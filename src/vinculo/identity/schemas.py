@@ -30,7 +30,12 @@ class UserOut(Schema):
 
 class TeamIn(StrictSchema):
     name: str = Field(..., min_length=1, max_length=120)
-    member_ids: list[int] | None = None
+    member_ids: list[int] | None = Field(None, max_length=10_000)
+
+
+class TeamPatch(StrictSchema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    member_ids: list[int] | None = Field(None, max_length=10_000)
 
 
 class TeamOut(Schema):

@@ -91,7 +91,8 @@ def allows(user, instance, action: str) -> bool:
         return False
     if getattr(instance, "owner_id", None) == user.pk:
         return True
-    return scope(user, entity.name, action, entity.model.all_objects.filter(pk=instance.pk)).exists()
+    row = entity.model.all_objects.filter(pk=instance.pk)
+    return scope(user, entity.name, action, row).exists()
 
 
 def require(user, instance, action: str) -> None:

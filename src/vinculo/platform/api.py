@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from .access import PermissionDenied
+from .crud import ParameterError
 from .filters import FilterError
 from .pagination import CursorError, OrderingError
 from .records import StaleVersion
@@ -34,7 +35,16 @@ class TokenAuth(HttpBearer):
 
 
 class BrowserSession(SessionAuth):
-    """The signed-in browser session; unsafe methods need the CSRF token."""
+    """The signed-in browser session; unsafe methods need the CSRF token.
+
+    Without a signed-in session there is nothing to protect, so the request goes on to the
+    401 of "no credentials" instead of failing the CSRF check with a 403.
+    """
+
+    def __call__(self, request: HttpRequest):
+        if self.authenticate(request, None) is None:
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
@@ -43,7 +53,21 @@ class BrowserSession(SessionAuth):
         return None
 
 
-api = NinjaAPI(
+class VinculoAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """Locations name the request part and the field (`["body", "email"]`), not the name
+        of the view's parameter that receives the body."""
+        error = super().validation_error_from_error_contexts(error_contexts)
+        wrappers = {getattr(c.model, "__read_from_single_attr__", None) for c in error_contexts}
+        for item in error.errors:
+            loc = list(item.get("loc", ()))
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in wrappers:
+                del loc[1]
+            item["loc"] = tuple(loc)
+        return error
+
+
+api = VinculoAPI(
     title="Vínculo API",
     version="1",
     description="The REST API of Vínculo. Authenticate with `Authorization: Bearer <token>`.",
@@ -54,11 +78,18 @@ api = NinjaAPI(
 )
 
 
+def _loc_part(part: str) -> str | int:
+    return int(part) if part.isdigit() else part
+
+
 def validation_detail(exc: ValidationError, prefix: str = "body") -> list[dict]:
+    """The 422 detail of a Django ValidationError: `{"email": [...]}` → `loc ["body", "email"]`,
+    `{"lines.0.quantity": [...]}` → `["body", "lines", 0, "quantity"]`."""
     if hasattr(exc, "error_dict"):
         detail = []
         for field, errors in exc.message_dict.items():
-            loc = [prefix] if field == "__all__" else [prefix, *str(field).split(".")]
+            loc = [prefix] if field in ("__all__", None) else [
+                prefix, *(_loc_part(p) for p in str(field).split("."))]
             for msg in errors:
                 detail.append({"loc": loc, "msg": msg, "type": "value_error"})
         return detail
@@ -99,6 +130,13 @@ def on_ordering_error(request, exc: OrderingError):
     return api.create_response(
         request, {"detail": [{"loc": ["query", "ordering"], "msg": str(exc),
                               "type": "value_error"}]}, status=422)
+
+
+@api.exception_handler(ParameterError)
+def on_parameter_error(request, exc: ParameterError):
+    return api.create_response(
+        request, {"detail": [{"loc": exc.loc, "msg": exc.message, "type": "value_error"}]},
+        status=422)
 
 
 @api.exception_handler(StaleVersion)

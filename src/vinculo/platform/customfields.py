@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from typing import Any
 
 from django import forms
@@ -173,18 +174,29 @@ def form_field(definition: CustomField) -> forms.Field:
     return forms.CharField(max_length=10_000, **common)
 
 
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+
+
 def validate_definition(entity: str, key: str, type_: str, choices: Any) -> None:
+    """Refuse a definition that could not produce valid values (a 422 naming the field)."""
     from . import registry
 
     errors = {}
     if registry.maybe(entity) is None or not registry.get(entity).custom_fields:
         errors["entity"] = [_("Unknown entity or one without custom fields.")]
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        errors["key"] = [_("Use lower-case letters, digits and underscores, starting with a "
+                           "letter.")]
     if type_ not in T.values:
         errors["type"] = [_("Unknown type.")]
-    if type_ in (T.CHOICE, T.MULTI_CHOICE) and (
-        not isinstance(choices, list) or not choices or
-        not all(isinstance(c, str) and c for c in choices)
-    ):
-        errors["choices"] = [_("Give a non-empty list of choices.")]
+    if type_ in (T.CHOICE, T.MULTI_CHOICE):
+        if (not isinstance(choices, list) or not choices
+                or not all(isinstance(c, str) and c.strip() and len(c) <= 200 for c in choices)):
+            errors["choices"] = [_("Give a non-empty list of choices (text of at most 200 "
+                                   "characters each).")]
+        elif len(set(choices)) != len(choices):
+            errors["choices"] = [_("Each choice may appear only once.")]
+    elif choices:
+        errors["choices"] = [_("Only choice and multiple-choice fields have choices.")]
     if errors:
         raise ValidationError(errors)

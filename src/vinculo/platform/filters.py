@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, Count, Max, Min, Q, Sum
+from django.db.models import Avg, Count, F, FloatField, Max, Min, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from . import customfields, registry
+from . import access, customfields, registry
 from .models import CustomField
 
 TEXT_OPS = {"eq", "ieq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains",
@@ -32,6 +34,11 @@ AGGREGATES = {"count", "sum", "avg", "max", "min"}
 MAX_DEPTH = 12
 MAX_NODES = 200
 MAX_LIST = 1000
+MAX_TEXT = 1000
+MAX_INT = 2**63 - 1
+MAX_DECIMAL = decimal.Decimal("1e18")
+EQUALITY_OPS = {"eq", "ne", "in", "not_in"}
+AGG_ALIAS = "filter_aggregate"
 
 
 class FilterError(ValueError):
@@ -54,8 +61,9 @@ def compile_filter(entity: str, node: Any, *, user: Any = None) -> Q:
     return _node(registry.get(entity), node, ["filter"], Context(user=user), 0)
 
 
-def validate(entity: str, node: Any) -> None:
-    compile_filter(entity, node)
+def validate(entity: str, node: Any, *, user: Any = None) -> None:
+    """Raise FilterError if `node` is not a valid filter of `entity`."""
+    compile_filter(entity, node, user=user)
 
 
 def _node(entity: registry.Entity, node: Any, loc: list, ctx: Context, depth: int) -> Q:
@@ -95,10 +103,11 @@ def _node(entity: registry.Entity, node: Any, loc: list, ctx: Context, depth: in
 
 @dataclass
 class Target:
-    lookup: str  # the ORM path
+    lookup: str  # the ORM path (for tags: the path to the tagged record, "" for the row itself)
     kind: str  # text, number, decimal, date, datetime, boolean, fk, tags, json_*
     nullable_text: bool = False
     choices: tuple | None = None
+    model: type[models.Model] | None = None  # for tags: the tagged model
 
 
 def resolve(entity: registry.Entity, path: Any, loc: list, depth: int = 0) -> Target:
@@ -113,7 +122,7 @@ def resolve(entity: registry.Entity, path: Any, loc: list, depth: int = 0) -> Ta
     if head == "tags":
         if rest:
             raise FilterError(_("Unknown field '%(field)s'.") % {"field": path}, loc)
-        return Target("tags__name", "tags")
+        return Target("", "tags", model=entity.model)
     f = entity.model_field(head)
     if f is None:
         # a declared computed value (annotation) — compared as a number
@@ -125,7 +134,8 @@ def resolve(entity: registry.Entity, path: Any, loc: list, depth: int = 0) -> Ta
         if target_entity is None:
             raise FilterError(_("Unknown field '%(field)s'.") % {"field": path}, loc)
         inner = resolve(target_entity, rest, loc, depth + 1)
-        return Target(f"{f.name}__{inner.lookup}", inner.kind, inner.nullable_text, inner.choices)
+        lookup = f"{f.name}__{inner.lookup}" if inner.lookup else f.name
+        return Target(lookup, inner.kind, inner.nullable_text, inner.choices, inner.model)
     return _field_target(f)
 
 
@@ -187,49 +197,36 @@ def _condition(entity: registry.Entity, node: dict, loc: list, ctx: Context) -> 
 
 
 def _lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
+    if target.kind == "tags":
+        return _tags_lookup(target, op, value, loc, ctx)
     path = target.lookup
     if op == "is_null":
         if not isinstance(value, bool):
             raise FilterError(_("Expected true or false."), loc)
-        if target.kind == "tags":
-            q = Q(tags__isnull=True)
-            return q if value else ~q
         q = Q(**{f"{path}__isnull": True})
         if target.nullable_text or target.kind == "json_text":
             q |= Q(**{path: ""})
         return q if value else ~q
     if op in ("within_last_days", "older_than_days"):
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 36500:
-            raise FilterError(_("Expected a whole number of days."), loc)
-        now = timezone.now()
-        boundary = now - dt.timedelta(days=value)
-        if target.kind in ("date", "json_date"):
-            boundary_v: Any = boundary.date()
-            now_v: Any = now.date()
-            if target.kind == "json_date":
-                boundary_v, now_v = boundary_v.isoformat(), now_v.isoformat()
-        else:
-            boundary_v, now_v = boundary, now
-        if op == "within_last_days":
-            return Q(**{f"{path}__gte": boundary_v, f"{path}__lte": now_v})
-        return Q(**{f"{path}__lt": boundary_v})
+        return _relative_days(target, op, value, loc)
     if op in ("in", "not_in"):
         if not isinstance(value, list) or not value or len(value) > MAX_LIST:
             raise FilterError(_("Expected a non-empty list (at most %(n)d values).") %
                               {"n": MAX_LIST}, loc)
-        values = [_typed(target, v, [*loc, i], ctx) for i, v in enumerate(value)]
+        values = [_typed(target, v, [*loc, i], ctx, op) for i, v in enumerate(value)]
+        path = _date_path(target, path, values[0]) if all(
+            _is_plain_date(v) for v in values) else path
         q = Q(**{f"{path}__in": values})
         return q if op == "in" else ~q
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
             raise FilterError(_("Expected a list of two values."), loc)
-        low, high = (_typed(target, v, [*loc, i], ctx) for i, v in enumerate(value))
+        low, high = (_typed(target, v, [*loc, i], ctx, op) for i, v in enumerate(value))
+        if target.kind == "datetime" and _is_plain_date(low) != _is_plain_date(high):
+            raise FilterError(_("Give two dates or two date-times."), loc)
         path = _date_path(target, path, low)
         return Q(**{f"{path}__gte": low, f"{path}__lte": high})
-    typed = _typed(target, value, loc, ctx)
-    if target.kind == "tags":
-        if op in ("eq", "contains"):
-            return Q(tags__name__iexact=typed)
+    typed = _typed(target, value, loc, ctx, op)
     if target.kind == "json_multi":
         # a JSON array compared as its text: '["a", "b"]' contains '"a"'
         return Q(**{f"{path}__icontains": f'"{typed}"'})
@@ -243,65 +240,135 @@ def _lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
     return Q(**{f"{path}__{mapping[op]}": typed})
 
 
+def _relative_days(target: Target, op: str, value: Any, loc: list) -> Q:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 36500:
+        raise FilterError(_("Expected a whole number of days (0 to 36500)."), loc)
+    path = target.lookup
+    now = timezone.now()
+    boundary = now - dt.timedelta(days=value)
+    if target.kind in ("date", "json_date"):
+        boundary_v: Any = timezone.localdate(boundary)
+        now_v: Any = timezone.localdate(now)
+        if target.kind == "json_date":
+            boundary_v, now_v = boundary_v.isoformat(), now_v.isoformat()
+    else:
+        boundary_v, now_v = boundary, now
+    if op == "within_last_days":
+        return Q(**{f"{path}__gte": boundary_v, f"{path}__lte": now_v})
+    return Q(**{f"{path}__lt": boundary_v})
+
+
+def _tags_lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
+    """Tag conditions as subqueries on the tag table, so that two of them in one `all` mean
+    "has both tags" (a join would demand one tag named both) and rows never repeat."""
+    m2m = target.model._meta.get_field("tags")
+    through = m2m.remote_field.through
+    source, tag = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+    tagged = f"{target.lookup}__in" if target.lookup else "pk__in"
+
+    def having(condition: dict) -> Q:
+        return Q(**{tagged: through.objects.filter(**condition).values(source)})
+
+    if op == "is_null":
+        if not isinstance(value, bool):
+            raise FilterError(_("Expected true or false."), loc)
+        any_tag = having({})
+        return ~any_tag if value else any_tag
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value or len(value) > MAX_LIST:
+            raise FilterError(_("Expected a non-empty list (at most %(n)d values).") %
+                              {"n": MAX_LIST}, loc)
+        names = [_typed(target, v, [*loc, i], ctx, op) for i, v in enumerate(value)]
+        q = having({f"{tag}__name__in": names})
+        return q if op == "in" else ~q
+    return having({f"{tag}__name__iexact": _typed(target, value, loc, ctx, op)})
+
+
+def _is_plain_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
 def _date_path(target: Target, path: str, value: Any) -> str:
-    if target.kind == "datetime" and isinstance(value, dt.date) and not isinstance(
-        value, dt.datetime
-    ):
+    if target.kind == "datetime" and _is_plain_date(value):
         return f"{path}__date"
     return path
 
 
-def _typed(target: Target, value: Any, loc: list, ctx: Context) -> Any:
+def _text(value: Any, loc: list) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise FilterError(_("Expected text."), loc)
+    value = str(value)
+    if len(value) > MAX_TEXT:
+        raise FilterError(_("The value is too long (at most %(n)d characters).") %
+                          {"n": MAX_TEXT}, loc)
+    if "\x00" in value:
+        raise FilterError(_("Text may not contain NUL characters."), loc)
+    return value
+
+
+def _typed(target: Target, value: Any, loc: list, ctx: Context, op: str = "eq") -> Any:
     kind = target.kind
     if kind in ("text", "json_text", "tags", "json_multi"):
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise FilterError(_("Expected text."), loc)
-        value = str(value)
-        if len(value) > 1000:
-            raise FilterError(_("The value is too long."), loc)
-        if target.choices and kind == "text" and value not in target.choices:
+        value = _text(value, loc)
+        if target.choices and kind == "text" and op in EQUALITY_OPS and (
+            value not in target.choices
+        ):
             raise FilterError(_("'%(value)s' is not one of: %(choices)s.") %
                               {"value": value, "choices": ", ".join(target.choices)}, loc)
         return value
     if kind in ("number", "fk"):
-        if kind == "fk" and value == "me" and ctx.user is not None:
-            return ctx.user.pk
+        if kind == "fk" and value == "me":
+            # the current user; nobody when there is none (a rule running on its own)
+            return ctx.user.pk if ctx.user is not None else -1
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             raise FilterError(_("Expected a whole number."), loc)
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise FilterError(_("Expected a whole number."), loc) from None
+        if abs(number) > MAX_INT:
+            raise FilterError(_("The number is out of range."), loc)
+        return number
     if kind in ("decimal", "json_number"):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise FilterError(_("Expected a number."), loc)
         try:
-            number = decimal.Decimal(str(value))
+            number = decimal.Decimal(str(value).strip())
         except decimal.InvalidOperation:
             raise FilterError(_("Expected a number."), loc) from None
         if not number.is_finite():
             raise FilterError(_("Expected a number."), loc)
+        if abs(number) >= MAX_DECIMAL:
+            raise FilterError(_("The number is out of range."), loc)
         return float(number) if kind == "json_number" else number
     if kind in ("boolean", "json_boolean"):
         if not isinstance(value, bool):
             raise FilterError(_("Expected true or false."), loc)
         return value
     if kind in ("date", "json_date", "datetime"):
-        if not isinstance(value, str):
-            raise FilterError(_("Expected a date (YYYY-MM-DD)."), loc)
-        parsed_dt = parse_datetime(value) if kind == "datetime" and "T" in value else None
-        if parsed_dt is not None:
+        return _date_value(kind, value, loc)
+    raise FilterError(_("Unsupported field."), loc)
+
+
+def _date_value(kind: str, value: Any, loc: list) -> Any:
+    message = (_("Expected a date (YYYY-MM-DD) or a date-time (ISO 8601).") if kind == "datetime"
+               else _("Expected a date (YYYY-MM-DD)."))
+    if not isinstance(value, str) or len(value) > 40:
+        raise FilterError(message, loc)
+    try:
+        if kind == "datetime" and "T" in value.upper():
+            parsed_dt = parse_datetime(value.strip())
+            if parsed_dt is None:
+                raise ValueError
             if timezone.is_naive(parsed_dt):
                 parsed_dt = timezone.make_aware(parsed_dt)
             return parsed_dt
-        try:
-            parsed = parse_date(value)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            raise FilterError(_("Expected a date (YYYY-MM-DD)."), loc)
-        return parsed.isoformat() if kind == "json_date" else parsed
-    raise FilterError(_("Unsupported field."), loc)
+        parsed = parse_date(value.strip())
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
+        raise FilterError(message, loc)
+    return parsed.isoformat() if kind == "json_date" else parsed
 
 
 # --------------------------------------------------------------------------- related
@@ -328,6 +395,7 @@ def _related(entity: registry.Entity, node: dict, loc: list, ctx: Context, depth
         raise FilterError(_("Unknown aggregate '%(agg)s': use count, sum:<field>, avg:<field>, "
                             "max:<field> or min:<field>.") % {"agg": agg_text}, [*loc, "agg"])
     value_target = Target("c", "number")
+    field_target = None
     if agg_field:
         field_target = resolve(child_entity, agg_field, [*loc, "agg"])
         if field_target.kind not in ("number", "decimal", "date", "datetime", "json_number"):
@@ -350,19 +418,35 @@ def _related(entity: registry.Entity, node: dict, loc: list, ctx: Context, depth
         bounds = [_typed(value_target, v, [*loc, "value", i], ctx) for i, v in enumerate(value)]
     else:
         bounds = [_typed(value_target, value, [*loc, "value"], ctx)]
+    if value_target.kind == "datetime":
+        bounds = [_start_of_day(b) if _is_plain_date(b) else b for b in bounds]
     children = child_entity.model.objects.filter(**{f"{fk_name}__isnull": False})
+    if ctx.user is not None:
+        # Only related rows the user may see count, like everywhere else.
+        children = access.scope(ctx.user, child_entity.name, "view", children)
     if node.get("where") not in (None, {}):
         children = children.filter(_node(child_entity, node["where"], [*loc, "where"], ctx,
                                          depth + 1))
     func = {"count": Count, "sum": Sum, "avg": Avg, "max": Max, "min": Min}[agg]
-    expr = func("pk") if agg == "count" else func(resolve(child_entity, agg_field, []).lookup)
-    having = _compare("c", op, bounds)
-    groups = children.values(fk_name).annotate(c=expr).filter(having).values(fk_name)
-    zero_passes = agg in ("count", "sum") and _holds(0, op, bounds)
-    if zero_passes:
-        failing = children.values(fk_name).annotate(c=expr).exclude(having).values(fk_name)
-        return ~Q(pk__in=failing)
-    return Q(pk__in=groups)
+    expr = func("pk") if agg == "count" else func(_aggregated(field_target))
+    having = _compare(AGG_ALIAS, op, bounds)
+    per_parent = children.values(fk_name).annotate(**{AGG_ALIAS: expr})
+    if agg in ("count", "sum") and _holds(0, op, bounds):
+        # Parents without any matching row pass too (a count or sum of nothing is 0), so
+        # select every parent except those whose rows fail.
+        return ~Q(pk__in=per_parent.exclude(having).values(fk_name))
+    return Q(pk__in=per_parent.filter(having).values(fk_name))
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _aggregated(target: Target | None) -> Any:
+    if target is not None and target.kind == "json_number":
+        # a custom-field number lives in JSON: aggregate its text read as a number
+        return Cast(KT(target.lookup), FloatField())
+    return F(target.lookup) if target is not None else F("pk")
 
 
 def _compare(name: str, op: str, bounds: list) -> Q:

@@ -1,12 +1,14 @@
 """REST endpoints of the platform: custom fields, saved views, tags and global search."""
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Status
 
 from . import access, customfields, search
-from .crud import ErrorOut, parse_if_match
+from .crud import ERRORS, ErrorOut, PageParams, collection, page_schema, parse_if_match
 from .models import CustomField, SavedView, Tag
 from .records import StaleVersion
 from .schemas import (
@@ -14,6 +16,7 @@ from .schemas import (
     CustomFieldOut,
     CustomFieldPatch,
     SearchOut,
+    TagOut,
     ViewIn,
     ViewOut,
     ViewPatch,
@@ -23,56 +26,96 @@ from .views_service import view_save, views_visible_to
 router = Router(tags=["platform"])
 
 
-@router.get("/custom-fields", response=list[CustomFieldOut])
-def list_custom_fields(request, entity: str | None = None):
+class CustomFieldParams(PageParams):
+    entity: str | None = Field(None, max_length=40, description="Only this entity's fields.")
+
+
+@router.get("/custom-fields", response={200: page_schema(CustomFieldOut), 422: ErrorOut,
+                                        **ERRORS},
+            summary="List custom-field definitions")
+def list_custom_fields(request, params: Query[CustomFieldParams]):
     qs = CustomField.objects.all()
-    return qs.filter(entity=entity) if entity else qs
+    if params.entity:
+        qs = qs.filter(entity=params.entity)
+    return collection(qs, params, ["id"])
 
 
-@router.post("/custom-fields", response={201: CustomFieldOut, 422: ErrorOut})
+@router.get("/custom-fields/{int:field_id}", response={200: CustomFieldOut, 404: ErrorOut,
+                                                       **ERRORS},
+            summary="Read a custom-field definition")
+def get_custom_field(request, field_id: int):
+    return CustomField.objects.get(pk=field_id)
+
+
+@router.post("/custom-fields", response={201: CustomFieldOut, 422: ErrorOut, **ERRORS},
+             summary="Define a custom field (administrators)")
 def create_custom_field(request, payload: CustomFieldIn):
     access.require_admin(request.auth)
     customfields.validate_definition(payload.entity, payload.key, payload.type, payload.choices)
+    duplicate = ValidationError({"key": [_("This key is already used for this entity.")]})
     if CustomField.objects.filter(entity=payload.entity, key=payload.key).exists():
-        raise ValidationError({"key": ["This key is already used for this entity."]})
-    return Status(201, CustomField.objects.create(**payload.model_dump()))
+        raise duplicate
+    try:
+        with transaction.atomic():
+            definition = CustomField.objects.create(**payload.model_dump())
+    except IntegrityError:
+        raise duplicate from None
+    return Status(201, definition)
 
 
 @router.patch("/custom-fields/{int:field_id}", response={200: CustomFieldOut, 404: ErrorOut,
-                                                         412: ErrorOut, 422: ErrorOut})
+                                                         412: ErrorOut, 422: ErrorOut,
+                                                         **ERRORS},
+              summary="Change a custom-field definition (administrators)",
+              description="The entity, key and type are fixed once defined.")
 def update_custom_field(request, field_id: int, payload: CustomFieldPatch):
     access.require_admin(request.auth)
-    definition = CustomField.objects.get(pk=field_id)
     expected = parse_if_match(request)
-    if expected is not None and expected != definition.version:
-        raise StaleVersion(definition.version)
-    data = payload.model_dump(exclude_unset=True)
-    if "choices" in data:
-        customfields.validate_definition(definition.entity, definition.key, definition.type,
-                                         data["choices"])
-    for key, value in data.items():
-        setattr(definition, key, value)
-    definition.version += 1
-    definition.updated_at = timezone.now()
-    definition.save()
+    with transaction.atomic():
+        definition = CustomField.objects.select_for_update().get(pk=field_id)
+        if expected is not None and expected != definition.version:
+            raise StaleVersion(definition.version)
+        data = payload.model_dump(exclude_unset=True)
+        for key in ("label", "required", "order"):
+            if key in data and data[key] is None:
+                raise ValidationError({key: [_("This field cannot be null.")]})
+        if "choices" in data:
+            data["choices"] = data["choices"] or []
+            customfields.validate_definition(definition.entity, definition.key, definition.type,
+                                             data["choices"])
+        if "label_es" in data:
+            data["label_es"] = data["label_es"] or ""
+        for key, value in data.items():
+            setattr(definition, key, value)
+        definition.version += 1
+        definition.updated_at = timezone.now()
+        definition.save()
     return definition
 
 
-@router.delete("/custom-fields/{int:field_id}", response={204: None, 404: ErrorOut})
+@router.delete("/custom-fields/{int:field_id}", response={204: None, 404: ErrorOut, **ERRORS},
+               summary="Delete a custom-field definition (administrators)")
 def delete_custom_field(request, field_id: int):
     access.require_admin(request.auth)
     CustomField.objects.get(pk=field_id).delete()
     return HttpResponse(status=204)
 
 
-@router.get("/views", response=list[ViewOut])
-def list_views(request, entity: str | None = None):
-    return views_visible_to(request.auth, entity)
+class ViewParams(PageParams):
+    entity: str | None = Field(None, max_length=40, description="Only views of this entity.")
 
 
-@router.post("/views", response={201: ViewOut, 422: ErrorOut})
+@router.get("/views", response={200: page_schema(ViewOut), 422: ErrorOut, **ERRORS},
+            summary="List the saved views you may use")
+def list_views(request, params: Query[ViewParams]):
+    return collection(views_visible_to(request.auth, params.entity), params, ["id"])
+
+
+@router.post("/views", response={201: ViewOut, 422: ErrorOut, **ERRORS},
+             summary="Save a view")
 def create_view(request, payload: ViewIn):
-    return Status(201, view_save(request.auth, payload.model_dump()))
+    view = view_save(request.auth, payload.model_dump())
+    return Status(201, SavedView.objects.prefetch_related("shared_with").get(pk=view.pk))
 
 
 def _own_view(request, view_id: int) -> SavedView:
@@ -80,11 +123,12 @@ def _own_view(request, view_id: int) -> SavedView:
     if view is None:
         raise Http404
     if view.owner_id != request.auth.pk and not access.is_admin(request.auth):
-        raise access.PermissionDenied("Only the owner may change this view.")
+        raise access.PermissionDenied(_("Only the owner may change this view."))
     return view
 
 
-@router.get("/views/{int:view_id}", response={200: ViewOut, 404: ErrorOut})
+@router.get("/views/{int:view_id}", response={200: ViewOut, 404: ErrorOut, **ERRORS},
+            summary="Read a saved view")
 def get_view(request, view_id: int):
     view = views_visible_to(request.auth).filter(pk=view_id).first()
     if view is None:
@@ -93,31 +137,39 @@ def get_view(request, view_id: int):
 
 
 @router.patch("/views/{int:view_id}", response={200: ViewOut, 404: ErrorOut, 412: ErrorOut,
-                                                 422: ErrorOut})
+                                                 422: ErrorOut, **ERRORS},
+              summary="Change a saved view (its owner)")
 def update_view(request, view_id: int, payload: ViewPatch):
-    view = _own_view(request, view_id)
     expected = parse_if_match(request)
+    view = _own_view(request, view_id)
     if expected is not None and expected != view.version:
         raise StaleVersion(view.version)
     view = view_save(request.auth, payload.model_dump(exclude_unset=True), view)
     return SavedView.objects.prefetch_related("shared_with").get(pk=view.pk)
 
 
-@router.delete("/views/{int:view_id}", response={204: None, 404: ErrorOut})
+@router.delete("/views/{int:view_id}", response={204: None, 404: ErrorOut, **ERRORS},
+               summary="Delete a saved view (its owner)")
 def delete_view(request, view_id: int):
     _own_view(request, view_id).delete()
     return HttpResponse(status=204)
 
 
-@router.get("/tags", response=list[str])
-def list_tags(request, q: str = Query("", max_length=60)):
+class TagParams(PageParams):
+    q: str = Field("", max_length=60, description="Tags starting with this text.")
+
+
+@router.get("/tags", response={200: page_schema(TagOut), 422: ErrorOut, **ERRORS},
+            summary="List tags")
+def list_tags(request, params: Query[TagParams]):
     qs = Tag.objects.all()
-    if q:
-        qs = qs.filter(name__istartswith=q)
-    return list(qs.values_list("name", flat=True)[:200])
+    if params.q:
+        qs = qs.filter(name__istartswith=params.q)
+    return collection(qs, params, ["name", "id"])
 
 
-@router.get("/search", response=SearchOut)
+@router.get("/search", response={200: SearchOut, 422: ErrorOut, **ERRORS},
+            summary="Search every kind of record you may see")
 def global_search(request, q: str = Query(..., min_length=1, max_length=300),
                   entity: str | None = Query(None, max_length=40),
                   limit: int = Query(20, ge=1, le=100)):

@@ -20,7 +20,8 @@ class CustomFieldIn(StrictSchema):
     label: str = Field(..., min_length=1, max_length=120)
     label_es: str = Field("", max_length=120)
     type: FieldType = "text"
-    choices: list[str] = Field(default_factory=list, max_length=500)
+    choices: list[str] = Field(default_factory=list, max_length=500,
+                               description="For `choice` and `multi_choice`.")
     required: bool = False
     order: int = Field(0, ge=0, le=10_000)
 
@@ -87,6 +88,12 @@ class ViewOut(Schema):
     @staticmethod
     def resolve_shared_with_user_ids(obj) -> list[int]:
         return [u.pk for u in obj.shared_with.all()]
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    color: str
 
 
 class SearchHitOut(Schema):

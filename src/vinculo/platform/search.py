@@ -95,8 +95,8 @@ def _sqlite_delete_fts(entity: str, ids: list[int]) -> None:
         for chunk in _chunks(ids, 500):
             marks = ",".join("%s" for _ in chunk)
             cursor.execute(
-                "DELETE FROM platform_search_fts WHERE rowid IN ("
-                f"SELECT id FROM platform_searchentry WHERE entity = %s AND record_id IN ({marks}))",
+                "DELETE FROM platform_search_fts WHERE rowid IN (SELECT id FROM "
+                f"platform_searchentry WHERE entity = %s AND record_id IN ({marks}))",
                 [entity, *chunk],
             )
 
