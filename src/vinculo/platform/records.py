@@ -32,6 +32,7 @@ from .hooks_registry import run as run_hooks
 from .models import AuditEntry, SearchEntry, Tag
 
 MAX_TEXT_LENGTH = 100_000
+MAX_ID = 2**63 - 1
 READ_ONLY = {"id", "version", "created_at", "updated_at", "deleted_at"}
 
 
@@ -56,15 +57,18 @@ class Change:
     source: str = ""
     depth: int = 0
     context: dict[str, Any] = field(default_factory=dict)
+    # Changes a hook makes outside the record's own columns (an order's lines):
+    # name -> [before, after]. They count as a change, reach the audit and the event.
+    extra: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def changed(self) -> list[str]:
         if self.operation == "create":
             return [k for k in self.data if k != "custom"] + [
                 f"custom.{k}" for k in (self.data.get("custom") or {})
-            ]
+            ] + [k for k in self.extra if k not in self.data]
         current = snapshot(self.instance)
-        return [k for k, v in current.items() if self.old.get(k) != v]
+        return [k for k, v in current.items() if self.old.get(k) != v] + list(self.extra)
 
     def was(self, name: str) -> Any:
         return self.old.get(name)
@@ -119,6 +123,10 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
 
 def convert(f: models.Field, key: str, value: Any) -> Any:
     """Coerce an input value to the field's Python type, or raise a ValidationError naming it."""
+    if value is None and isinstance(f, (models.CharField, models.TextField)) and (
+        f.blank and not f.null
+    ):
+        return ""  # null clears a text field that stores "no value" as ""
     if value is None or (value == "" and f.null and not isinstance(f, models.CharField)):
         return None
     if isinstance(f, (models.CharField, models.TextField)):
@@ -144,11 +152,18 @@ def convert(f: models.Field, key: str, value: Any) -> Any:
         raise ValidationError({key: _("Expected a number.")})
     target = f.target_field if isinstance(f, models.ForeignKey) else f
     try:
-        return target.to_python(value)
+        converted = target.to_python(value)
     except ValidationError as exc:
         raise ValidationError({key: exc.messages}) from None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, decimal.InvalidOperation):
         raise ValidationError({key: _("Invalid value.")}) from None
+    if isinstance(f, models.ForeignKey) and isinstance(converted, int) and not (
+        0 < converted <= MAX_ID
+    ):
+        raise ValidationError({key: _("No such record: %(id)s.") % {"id": converted}})
+    if isinstance(converted, dt.datetime) and timezone.is_naive(converted):
+        converted = timezone.make_aware(converted)
+    return converted
 
 
 def _validate_field(instance: models.Model, f: models.Field, key: str) -> None:
@@ -158,9 +173,34 @@ def _validate_field(instance: models.Model, f: models.Field, key: str) -> None:
             if value is None and not f.null:
                 raise ValidationError(_("This field is required."))
             return
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(_("Text may not contain NUL characters."))
         f.clean(value, instance)
     except ValidationError as exc:
         raise ValidationError({key: exc.messages}) from None
+
+
+def _check_unique(instance: models.Model, keys: Iterable[str]) -> None:
+    """Single-column unique fields, named in the error (records in the recycle bin count:
+    restoring one must not collide)."""
+    fields = writable_fields(type(instance))
+    errors: dict[str, list[str]] = {}
+    for key in keys:
+        f = fields.get(key)
+        if f is None or not f.unique or f.primary_key:
+            continue
+        value = getattr(instance, f.attname)
+        if value is None:
+            continue
+        taken = type(instance).all_objects.filter(**{f.attname: value})
+        if instance.pk is not None:
+            taken = taken.exclude(pk=instance.pk)
+        if taken.exists():
+            errors[key] = [f.error_messages["unique"] % {
+                "model_name": type(instance)._meta.verbose_name.capitalize(),
+                "field_label": f.verbose_name}]
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_foreign_key(f: models.ForeignKey, key: str, value: Any, actor: Any) -> None:
@@ -171,8 +211,7 @@ def _check_foreign_key(f: models.ForeignKey, key: str, value: Any, actor: Any) -
     if target_entity is not None and actor is not None:
         qs = access.scope(actor, target_entity.name, "view")
     else:
-        manager = getattr(target, "objects")
-        qs = manager.all()
+        qs = target.objects.all()
     if not qs.filter(pk=value).exists():
         raise ValidationError({key: _("No such record: %(id)s.") % {"id": value}})
 
@@ -266,15 +305,28 @@ def _validate(
         except ValidationError as exc:
             errors.update(exc.message_dict if hasattr(exc, "error_dict") else
                           {"__all__": exc.messages})
+    if not errors:
+        try:
+            _check_unique(instance, names)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
 
 
+MAX_TAGS = 100
+
+
 def clean_tags(value: Any) -> list[str]:
+    """Tag names from a list (or a comma-separated text); null means no tags."""
+    if value is None:
+        return []
     if isinstance(value, str):
         value = [v for v in value.replace(";", ",").split(",")]
     if not isinstance(value, (list, tuple)):
         raise ValidationError(_("Expected a list of tags."))
+    if len(value) > MAX_TAGS:
+        raise ValidationError(_("At most %(n)d tags.") % {"n": MAX_TAGS})
     names = []
     for item in value:
         if not isinstance(item, str):
@@ -282,6 +334,8 @@ def clean_tags(value: Any) -> list[str]:
         item = item.strip()
         if len(item) > 60:
             raise ValidationError(_("A tag has at most 60 characters."))
+        if "\x00" in item:
+            raise ValidationError(_("Text may not contain NUL characters."))
         if item and item not in names:
             names.append(item)
     return names
@@ -374,13 +428,14 @@ def update(
         _validate(entity, locked, set(accepted), actor=actor, creating=False)
         run_hooks(Stage.BEFORE_SAVE, change)
         changed = change.changed
-        tags_changed = tags is not None and tags != old_tags
+        tags_changed = tags is not None and sorted(tags) != sorted(old_tags or [])
         if not changed and not tags_changed and not change.context.get("dirty"):
             return locked
         locked.version += 1
         locked.updated_at = timezone.now()
         _save_row(locked)
         diff = {k: [old.get(k), v] for k, v in snapshot(locked).items() if old.get(k) != v}
+        diff.update({k: jsonable(v) for k, v in change.extra.items()})
         if tags_changed:
             set_tags([locked], {0: tags})
             diff["tags"] = [old_tags, tags]
