@@ -39,6 +39,7 @@ CONTENT_TYPES = {
 CHUNK_SIZE = 2000
 MAX_IDS = 10_000
 EXPORT_KEY = {"accounts": "name", "contacts": "email", "products": "sku", "orders": "number"}
+ADDRESS = ("street", "city", "region", "postal_code", "country")
 
 
 class ExportRefused(Exception):
@@ -70,9 +71,10 @@ def check_request(entity_name: str, fmt: str) -> registry.Entity:
 
 def columns_for(entity: registry.Entity) -> list[ExportColumn]:
     columns = [ExportColumn("id", lambda obj: obj.pk)]
-    for key, f in writable_fields(entity.model).items():
-        if key == "custom":
-            continue
+    fields = writable_fields(entity.model)
+    last = [k for k in (*ADDRESS, "owner_id") if k in fields]
+    for key in [k for k in fields if k not in last and k != "custom"] + last:
+        f = fields[key]
         columns.append(ExportColumn(key, _attribute(key)))
         if isinstance(f, models.ForeignKey):
             target = registry._by_model.get(f.related_model)
