@@ -28,6 +28,12 @@ def htmx(target: str) -> dict[str, str]:
     return {"HX-Request": "true", "HX-Target": target}
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made in most tests here; a slow password hash is not what they test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_web(admin) -> Client:
     return browser_for(admin)
