@@ -266,7 +266,9 @@ def create_view(request: HttpRequest, resource: Resource) -> HttpResponse:
                     "label": resource.label.capitalize()})
                 return redirect(safe_next(request, record_url(resource.entity, obj.pk)))
     else:
-        form = form_class(user=user, initial=form_prefill(resource, request.GET, form_class))
+        initial = {"owner_id": user.pk} if resource.definition.owned else {}
+        initial.update(form_prefill(resource, request.GET, form_class))
+        form = form_class(user=user, initial=initial)
     return render(request, "web/form.html", {
         "resource": resource, "form": form, "obj": None,
         "cancel_url": safe_next(request, f"/{resource.entity}/"),

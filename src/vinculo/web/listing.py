@@ -158,8 +158,10 @@ def header_links(state: ListState, results: Results) -> list[dict[str, Any]]:
 def builder_config(request: HttpRequest, resource: Resource) -> dict[str, Any]:
     users = [[u.pk, u.display_name()] for u in User.objects.filter(is_active=True).only(
         "id", "username", "first_name", "last_name")]
+    fields = [{**f, "label": f["label"][:1].upper() + f["label"][1:]}
+              for f in filters.describe_fields(resource.entity)]
     return {
-        "fields": filters.describe_fields(resource.entity),
+        "fields": fields,
         "users": users,
         "ops": {k: str(v) for k, v in OP_LABELS.items()},
         "text": {
