@@ -107,3 +107,38 @@ def test_the_detail_page_shows_fields_tags_owner_history_and_timeline(admin_web,
     assert "created" in history
     order = admin_web.get(f"/orders/{records_of_admin['orders'].pk}/").content.decode()
     assert "Starter" in order and "20.00" in order
+
+
+def test_timeline_and_history_load_more(admin_web, admin):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vinculo.platform import records
+
+    contact = create("contacts", admin, first_name="Ana")
+    start = timezone.now() - dt.timedelta(days=90)
+    for i in range(35):
+        create("activities", admin, kind="call", subject=f"Call {i:02d}",
+               contact_id=contact.pk, occurred_at=start + dt.timedelta(days=i))
+    for i in range(25):
+        records.update(contact, {"city": f"City {i}"}, actor=admin)
+    page = admin_web.get(f"/contacts/{contact.pk}/").content.decode()
+    assert "Load more" in page
+    marker = f'hx-get="/contacts/{contact.pk}/timeline/?cursor='
+    seen, fragment = [page], page
+    while marker in fragment:
+        cursor = fragment.split(marker)[1].split('"')[0]
+        fragment = admin_web.get(f"/contacts/{contact.pk}/timeline/?cursor={cursor}",
+                                 headers={"HX-Request": "true"}).content.decode()
+        assert "<html" not in fragment and "Call 34" not in fragment
+        seen.append(fragment)
+    assert len(seen) == 3  # 61 items, 30 a page
+    assert all(f"Call {i:02d}" in "".join(seen) for i in range(35))
+    history = admin_web.get(f"/contacts/{contact.pk}/?tab=history").content.decode()
+    assert "City 24" in history and "Load more" in history
+    cursor = history.split(f'hx-get="/contacts/{contact.pk}/history/?cursor=')[1].split('"')[0]
+    older = admin_web.get(f"/contacts/{contact.pk}/history/?cursor={cursor}").content.decode()
+    assert "created" in older and "<html" not in older
+    assert admin_web.get(f"/contacts/{contact.pk}/history/?cursor=bad").status_code == 404
+    assert admin_web.get(f"/contacts/{contact.pk}/timeline/?cursor=bad").status_code == 404
