@@ -39,6 +39,7 @@ MAX_INT = 2**63 - 1
 MAX_DECIMAL = decimal.Decimal("1e18")
 EQUALITY_OPS = {"eq", "ne", "in", "not_in"}
 AGG_ALIAS = "filter_aggregate"
+ORDERED_KINDS = {"number", "decimal", "date", "datetime", "fk"}
 
 
 class FilterError(ValueError):
@@ -225,7 +226,7 @@ def _lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
         if target.kind == "datetime" and _is_plain_date(low) != _is_plain_date(high):
             raise FilterError(_("Give two dates or two date-times."), loc)
         path = _date_path(target, path, low)
-        return Q(**{f"{path}__gte": low, f"{path}__lte": high})
+        return Q(**{f"{path}__gte": low, f"{path}__lte": high, f"{path}__isnull": False})
     typed = _typed(target, value, loc, ctx, op)
     if target.kind == "json_multi":
         # a JSON array compared as its text: '["a", "b"]' contains '"a"'
@@ -237,7 +238,12 @@ def _lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
     }
     if op == "ne":
         return ~Q(**{path: typed})
-    return Q(**{f"{path}__{mapping[op]}": typed})
+    q = Q(**{f"{path}__{mapping[op]}": typed})
+    if target.kind in ORDERED_KINDS and op in ("lt", "lte", "gt", "gte"):
+        # Django answers a comparison with a bound outside the column's range (employees > -1)
+        # with "every row", NULLs included; an unknown value must not match.
+        q &= Q(**{f"{path}__isnull": False})
+    return q
 
 
 def _relative_days(target: Target, op: str, value: Any, loc: list) -> Q:
