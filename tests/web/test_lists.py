@@ -259,3 +259,14 @@ def test_the_export_button_posts_the_fields_of_the_export_page(rep_web, people):
     for field in ('name="entity" value="contacts"', 'name="filter"', 'name="format"'):
         assert field in bulk
     assert 'name="ids" value="' in html and 'form="bulk-form"' in html
+
+
+def test_the_bulk_bar_export_starts_an_export_of_the_selected_rows(rep_web, people):
+    from vinculo.platform.models import ExportJob
+
+    response = rep_web.post("/exports/new/", {
+        "entity": "contacts", "format": "csv", "filter": "", "ids": [people[0].pk],
+        "next": "/contacts/"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/exports/{job.pk}/"

@@ -142,3 +142,10 @@ def test_timeline_and_history_load_more(admin_web, admin):
     assert "created" in older and "<html" not in older
     assert admin_web.get(f"/contacts/{contact.pk}/history/?cursor=bad").status_code == 404
     assert admin_web.get(f"/contacts/{contact.pk}/timeline/?cursor=bad").status_code == 404
+
+
+def test_an_expired_session_sends_htmx_requests_to_the_login_page(db):
+    response = Client().get("/contacts/", headers={"HX-Request": "true",
+                                                   "HX-Current-URL": "http://testserver/contacts/"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=%2Fcontacts%2F"

@@ -21,6 +21,7 @@ accounts = register(Resource(
         RelatedList("contacts", "account_id", _("Contacts")),
         RelatedList("accounts", "parent_id", _("Subsidiaries"), limit=5),
     ),
+    prefill=("parent_id",),
 ))
 
 contacts = register(Resource(

@@ -40,10 +40,14 @@ class CustomFieldForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["entity"] = forms.ChoiceField(label=_("Entity"), choices=entity_choices())
         self.fields["key"].validators.append(KEY_VALIDATOR)
+        self.fields["order"].required = False
         if self.instance.pk:
             for name in ("entity", "key", "type"):
                 self.fields[name].disabled = True
             self.initial["choices_text"] = "\n".join(self.instance.choices or [])
+
+    def clean_order(self) -> int:
+        return self.cleaned_data.get("order") or 0
 
     def clean(self) -> dict:
         data = super().clean()

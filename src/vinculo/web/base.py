@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,12 +21,24 @@ def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return to_login(request)
         try:
             return view(request, *args, **kwargs)
         except access.PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
 
-    return login_required(wrapper)
+    return wrapper
+
+
+def to_login(request: HttpRequest) -> HttpResponse:
+    """The sign-in page; an htmx request (say, after the session expired) reloads the page."""
+    if getattr(request, "htmx", False):
+        current = request.htmx.current_url_abs_path or "/"
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = f"{settings.LOGIN_URL}?{urlencode({'next': current})}"
+        return response
+    return redirect_to_login(request.get_full_path())
 
 
 def admin_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
