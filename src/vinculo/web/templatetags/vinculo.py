@@ -58,6 +58,7 @@ ICONS = {
     "menu": '<path d="M4 6h16M4 12h16M4 18h16"/>',
     "tag": '<path d="M3 12V4h8l10 10-8 8z"/><circle cx="7.5" cy="8" r="1.5"/>',
     "download": '<path d="M12 4v12M7 11l5 5 5-5M5 20h14"/>',
+    "upload": '<path d="M12 20V8M7 13l5-5 5 5M5 4h14"/>',
     "bookmark": '<path d="M6 3h12v18l-6-4-6 4z"/>',
     "more": '<circle cx="5" cy="12" r="1"/><circle cx="12" cy="12" r="1"/><circle cx="19" '
             'cy="12" r="1"/>',
