@@ -128,6 +128,29 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "cantidad", "unidades"),
     "discount": ("discount", "descuento"),
 }
+# Choice values by other names people use, in English and Spanish (besides the labels).
+CHOICE_ALIASES = {
+    "subscriber": ("suscriptor", "suscriptora", "suscrito"),
+    "lead": ("prospect", "prospecto", "cliente potencial", "potencial"),
+    "customer": ("client", "cliente"),
+    "evangelist": ("promoter", "advocate", "evangelista", "promotor", "embajador"),
+    "other": ("otro", "otra", "otros"),
+    "email": ("e mail", "correo", "correo electronico"),
+    "phone": ("telephone", "call", "telefono", "llamada"),
+    "social": ("social media", "redes sociales", "red social"),
+    "mail": ("post", "postal mail", "correo postal", "carta"),
+    "call": ("phone call", "llamada"),
+    "meeting": ("reunion", "cita"),
+    "note": ("nota",),
+    "task": ("to do", "todo", "tarea"),
+    "visit": ("visita",),
+    "inbound": ("in", "incoming", "entrante", "recibida"),
+    "outbound": ("out", "outgoing", "saliente", "enviada"),
+    "draft": ("borrador",),
+    "confirmed": ("confirmado", "confirmada"),
+    "fulfilled": ("delivered", "shipped", "entregado", "entregada", "servido", "enviado"),
+    "cancelled": ("canceled", "cancelado", "cancelada", "anulado", "anulada"),
+}
 TRUE_WORDS = {"true", "1", "yes", "y", "si", "s", "on", "x", "verdadero", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "off", "falso", "f"}
 
@@ -165,6 +188,8 @@ class MappedRow:
 
 
 def text_value(value: Any) -> str:
+    if isinstance(value, (list, dict, tuple)):
+        raise CellError(_("Expected text, not a list or an object."))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
@@ -264,6 +289,16 @@ def country_value(value: Any) -> str:
     return code
 
 
+def normalise_domain(text: str) -> str:
+    """`https://www.Acme.example/about` -> `acme.example`."""
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text.strip().lower())
+    return text.split("/", 1)[0].removeprefix("www.")
+
+
+def domain_value(value: Any) -> str:
+    return normalise_domain(text_value(value))
+
+
 def tags_value(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(v).strip() for v in value if str(v).strip()]
@@ -278,6 +313,8 @@ def choice_converter(f: models.Field) -> Callable[[Any], str]:
         for language in ("en", "es"):
             with translation.override(language):
                 table.setdefault(fold(str(label)), value)
+        for alias in CHOICE_ALIASES.get(str(value), ()):
+            table.setdefault(fold(alias), value)
 
     def convert(cell: Any) -> str:
         found = table.get(fold(text_value(cell)))
@@ -294,6 +331,8 @@ def converter_for(f: models.Field) -> Callable[[Any], Any]:
         return choice_converter(f)
     if f.name == "country":
         return country_value
+    if f.name == "domain":
+        return domain_value
     if isinstance(f, models.BooleanField):
         return bool_value
     if isinstance(f, models.DateTimeField):

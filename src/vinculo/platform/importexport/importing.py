@@ -10,7 +10,6 @@ that its first row made. Bad rows are reported with their number and reason; the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from vinculo.platform import access, customfields, records, registry
 
-from .columns import MappedRow, Mapping, prepare_headers, references_of
+from .columns import MappedRow, Mapping, normalise_domain, prepare_headers, references_of
 from .readers import FileError, Reader
 
 BATCH_SIZE = 1000
@@ -29,6 +28,8 @@ MAX_REPORTED_ERRORS = 1000
 DEDUPE_KEYS = {"contacts": ("email",), "accounts": ("domain", "name"), "products": ("sku",),
                "orders": ("number",)}
 CREATES_MISSING = {("contacts", "accounts")}  # contacts' companies are created when missing
+REFERENCE_KEYS_OF_SELF = {"accounts": ("name", "domain")}
+MAX_SELF_REFERENCE_DEPTH = 5
 
 
 class ImportRefused(Exception):
@@ -75,11 +76,6 @@ def fold_key(name: str, value: Any) -> Any:
     if name in ("email", "domain"):
         return normalise_domain(text) if name == "domain" else text.lower()
     return text
-
-
-def normalise_domain(text: str) -> str:
-    text = re.sub(r"^[a-z]+://", "", text.strip().lower())
-    return text.split("/", 1)[0].removeprefix("www.")
 
 
 class Importer:
@@ -162,24 +158,38 @@ class Importer:
     def _flush(self, batch: list[Pending]) -> None:
         if not batch:
             return
-        ready = self._resolve_references(batch)
-        ready = self._resolve_lines(ready)
-        creates, updates = self._split_existing(ready)
-        self._create(creates)
-        self._update(updates)
+        pending = batch
+        for _depth in range(MAX_SELF_REFERENCE_DEPTH):
+            ready, pending = self._resolve_references(pending, defer=True)
+            self._write(ready)
+            if not pending or not ready:
+                break
+            self._forget_misses(pending)
+        if pending:
+            ready, _none = self._resolve_references(pending, defer=False)
+            self._write(ready)
         self.report.done += len(batch)
         self.on_progress(self.report)
 
+    def _write(self, rows: list[Pending]) -> None:
+        creates, updates = self._split_existing(self._resolve_lines(rows))
+        self._create(creates)
+        self._update(updates)
+
     # -- references
 
-    def _resolve_references(self, batch: list[Pending]) -> list[Pending]:
+    def _resolve_references(self, batch: list[Pending], *, defer: bool
+                            ) -> tuple[list[Pending], list[Pending]]:
+        """Set each row's foreign keys from its natural keys. Returns (rows ready to write,
+        rows waiting for a record of the same file: an account whose parent is a row above)."""
         for column, (_attname, target, natural) in self.references.items():
             wanted = {fold_key(natural, p.mapped.references[column]) for p in batch
                       if column in p.mapped.references}
             wanted.discard(None)
             if wanted:
                 self._look_up(target, natural, wanted, batch, column)
-        ready = []
+        in_batch = self._own_keys(batch) if defer else {}
+        ready, waiting = [], []
         for p in batch:
             errors: dict[str, list[str]] = {}
             for column, value in p.mapped.references.items():
@@ -195,11 +205,31 @@ class Importer:
             # A record found by either of its keys is enough (name or domain).
             errors = {c: m for c, m in errors.items()
                       if p.mapped.data.get(self.references[c][0]) is None}
-            if errors:
+            if errors and any(fold_key(self.references[c][2], p.mapped.references[c])
+                              in in_batch.get(self.references[c][2], ()) for c in errors):
+                waiting.append(p)
+            elif errors:
                 self.report.refuse(p.number, errors)
             else:
                 ready.append(p)
-        return ready
+        return ready, waiting
+
+    def _own_keys(self, batch: list[Pending]) -> dict[str, set]:
+        """Natural keys of the rows themselves, for references to the same entity."""
+        if not any(target == self.entity.name for _a, target, _n in self.references.values()):
+            return {}
+        keys: dict[str, set] = {}
+        for natural in REFERENCE_KEYS_OF_SELF.get(self.entity.name, ()):
+            keys[natural] = {fold_key(natural, p.mapped.data.get(natural)) for p in batch}
+        return keys
+
+    def _forget_misses(self, rows: list[Pending]) -> None:
+        for p in rows:
+            for column, value in p.mapped.references.items():
+                _attname, target, natural = self.references[column]
+                key = (target, natural, fold_key(natural, value))
+                if self.resolved.get(key) is None:
+                    self.resolved.pop(key, None)
 
     def _look_up(self, target: str, natural: str, wanted: set, batch: list[Pending],
                  column: str) -> None:
