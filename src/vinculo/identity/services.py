@@ -29,6 +29,10 @@ def user_create(
 ) -> tuple[User, str | None]:
     """Create a user; returns (user, generated password or None)."""
     role_obj = Role.objects.filter(name=role).first()
+    if role_obj is None and role in BUILTIN_ROLES:
+        # the built-in roles come with the migrations; bring them back if a flush removed them
+        roles_ensure_builtin()
+        role_obj = Role.objects.filter(name=role).first()
     if role_obj is None:
         raise ValidationError({"role": [_("Unknown role '%(role)s'.") % {"role": role}]})
     if User.objects.filter(username=username).exists():

@@ -366,6 +366,8 @@ def _save_row(instance: models.Model, update_fields: list[str] | None = None) ->
         with transaction.atomic():
             instance.save(update_fields=update_fields)
     except IntegrityError as exc:
+        # A concurrent writer took a unique value after validation: name the field if we can.
+        _check_unique(instance, list(writable_fields(type(instance))))
         raise ValidationError({"__all__": [_("This conflicts with an existing record.")]}) from exc
 
 
