@@ -211,9 +211,9 @@ class TestEvents:
             raise RuntimeError
 
         hook("contacts", Stage.AFTER_SAVE, explode)
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError):
-                create("contacts", admin, first_name="Ana")
+        with (django_capture_on_commit_callbacks(execute=True) as callbacks,
+              pytest.raises(RuntimeError)):
+            create("contacts", admin, first_name="Ana")
         assert callbacks == [] and received == []
 
     def test_every_operation_publishes_its_event(self, admin, received,

@@ -141,7 +141,8 @@ def convert(f: models.Field, key: str, value: Any) -> Any:
     if isinstance(f, models.BooleanField):
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes", "sí", "si", "on"}:
+        if isinstance(value, str) and value.strip().lower() in {"true", "1", "yes", "sí", "si",
+                                                                "on"}:
             return True
         if isinstance(value, str) and value.strip().lower() in {"false", "0", "no", "off", ""}:
             return False
