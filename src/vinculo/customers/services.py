@@ -203,7 +203,7 @@ def _move_related_rows(entity: registry.Entity, target: models.Model,
     """
     loser_ids = [r.pk for r in losers]
     merged = {target.pk, *loser_ids}
-    for rel in entity.model._meta.related_objects:
+    for rel in _reverse_relations(entity.model):
         if rel.many_to_many:
             _move_links(rel, target.pk, loser_ids)
             continue
@@ -211,6 +211,14 @@ def _move_related_rows(entity: registry.Entity, target: models.Model,
         if rel.related_model is entity.model:
             rows = rows.exclude(pk__in=merged)
         _move_rows(rel.field, rows, target.pk, actor)
+
+
+def _reverse_relations(model: type[models.Model]) -> list:
+    """Every relation pointing at `model`, hidden ones (`related_name="+"`) included; the
+    links of many-to-many fields are reached through the field, not their join table."""
+    return [f for f in model._meta.get_fields(include_hidden=True)
+            if f.auto_created and not f.concrete and f.is_relation
+            and not f.related_model._meta.auto_created]
 
 
 def _is_unique_with_others(field: models.Field) -> bool:
