@@ -10,6 +10,7 @@ that its first row made. Bad rows are reported with their number and reason; the
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,8 +59,11 @@ class Report:
         for key, texts in messages.items():
             column = "" if key in ("", "__all__") else header_for(key)
             for text in texts:
-                if len(self.errors) < MAX_REPORTED_ERRORS:
-                    self.errors.append({"row": row, "column": column, "message": str(text)})
+                # In row order whatever the step that found it; the first rows are kept.
+                bisect.insort(self.errors, {"row": row, "column": column, "message": str(text)},
+                              key=lambda error: error["row"])
+                if len(self.errors) > MAX_REPORTED_ERRORS:
+                    self.errors.pop()
 
 
 @dataclass
