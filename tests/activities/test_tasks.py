@@ -192,3 +192,15 @@ def test_two_runs_at_once_send_each_reminder_once(rep, other_rep):
     assert subjects == sorted(f"Reminder: Task {i}" for i in range(30))
     assert Activity.objects.filter(reminded_at__isnull=True).count() == 0
 
+
+
+def test_open_tasks_lists_the_users_undone_tasks_soonest_first(rep, other_rep):
+    from vinculo.activities.selectors import open_tasks
+
+    later = new_task(rep, due_at=NOW + dt.timedelta(days=5))
+    sooner = new_task(rep, due_at=NOW + dt.timedelta(days=1))
+    new_task(rep, done=True)
+    new_task(other_rep)
+    records.create("activities", {"kind": "call", "subject": "x"}, actor=rep)
+    assert open_tasks(rep) == [sooner, later]
+    assert open_tasks(rep, due_before=NOW + dt.timedelta(days=2)) == [sooner]
