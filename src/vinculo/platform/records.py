@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,8 +67,7 @@ class Change:
             return [k for k in self.data if k != "custom"] + [
                 f"custom.{k}" for k in (self.data.get("custom") or {})
             ] + [k for k in self.extra if k not in self.data]
-        current = snapshot(self.instance)
-        return [k for k, v in current.items() if self.old.get(k) != v] + list(self.extra)
+        return list(differences(self.old, snapshot(self.instance))) + list(self.extra)
 
     def was(self, name: str) -> Any:
         return self.old.get(name)
@@ -119,6 +118,12 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     for key, value in (getattr(instance, "custom", None) or {}).items():
         values[f"custom.{key}"] = value
     return values
+
+
+def differences(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    """name -> [before, after] for every value that differs, removed custom values included."""
+    return {k: [old.get(k), new.get(k)] for k in [*new, *(k for k in old if k not in new)]
+            if old.get(k) != new.get(k)}
 
 
 def convert(f: models.Field, key: str, value: Any) -> Any:
@@ -437,7 +442,7 @@ def update(
         locked.version += 1
         locked.updated_at = timezone.now()
         _save_row(locked)
-        diff = {k: [old.get(k), v] for k, v in snapshot(locked).items() if old.get(k) != v}
+        diff = differences(old, snapshot(locked))
         diff.update({k: jsonable(v) for k, v in change.extra.items()})
         if tags_changed:
             set_tags([locked], {0: tags})
@@ -445,6 +450,7 @@ def update(
             changed = [*changed, "tags"]
         audit.log(entity.name, locked.pk, "update", actor, diff, source)
         search.index_records(entity, [locked])
+        search.index_dependents(entity, locked.pk, diff)
         run_hooks(Stage.AFTER_SAVE, change)
         events.publish([events.RecordChanged(entity.name, locked.pk, "updated", tuple(changed),
                                              _actor_id(actor), source, depth=depth)])
@@ -647,18 +653,14 @@ class _BulkPlan:
     def validate(self, instance: models.Model, accepted: dict[str, Any]) -> None:
         """`_validate` for a new record: fields still at a valid default need no check."""
         errors: dict[str, list[str]] = {}
-        values = self.read_checked(instance)
-        if len(self.checked) == 1:
-            values = (values,)
-        for (key, f), value, default in zip(self.checked, values, self.defaults, strict=True):
-            if key in accepted or key in self.always_check or value != default:
-                quick = self.quick_checks[key]
-                if quick is not None and quick(value):
-                    continue
-                try:
-                    _validate_field(instance, f, key)
-                except ValidationError as exc:
-                    errors.update(exc.message_dict)
+        for key, f, value in self._fields_to_check(instance, accepted):
+            quick = self.quick_checks[key]
+            if quick is not None and quick(value):
+                continue
+            try:
+                _validate_field(instance, f, key)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
         if self.required_custom:
             custom = instance.custom or {}
             for key in self.required_custom:
@@ -672,6 +674,22 @@ class _BulkPlan:
                 errors.update(_error_messages(exc))
         if errors:
             raise ValidationError(errors)
+
+    def _fields_to_check(self, instance: models.Model, accepted: dict[str, Any]):
+        """The fields given, those whose default is not valid, and (when a hook ran before
+        validation and may have set others) any field no longer at its default."""
+        if not self.hooks[Stage.BEFORE_VALIDATE]:
+            values = instance.__dict__
+            for key in accepted.keys() | self.always_check:
+                if key in self.quick_checks:
+                    yield key, self.fields[key], values[key]
+            return
+        values = self.read_checked(instance)
+        if len(self.checked) == 1:
+            values = (values,)
+        for (key, f), value, default in zip(self.checked, values, self.defaults, strict=True):
+            if key in accepted or key in self.always_check or value != default:
+                yield key, f, value
 
     # -- per batch
 
@@ -870,10 +888,34 @@ def _prefetch_search_relations(entity: registry.Entity, instances: list[models.M
 
 def _bulk_audit(entity: registry.Entity, instances: list[models.Model], actor: Any, source: str,
                 db: str) -> None:
-    actor_id, at, name, source = _actor_id(actor), timezone.now(), entity.name, source[:40]
-    _insert_values(AuditEntry, ("entity", "record_id", "operation", "actor_id", "at", "changes",
-                                "source"),
-                   [(name, obj.pk, "create", actor_id, at, {}, source) for obj in instances], db)
+    """One audit entry per new record, written by the database from the records' ids."""
+    connection = connections[db]
+    constants = {"entity": entity.name, "operation": "create", "actor_id": _actor_id(actor),
+                 "at": timezone.now(), "changes": {}, "source": source[:40]}
+    template = AuditEntry()
+    fields = [f for f in AuditEntry._meta.concrete_fields
+              if not f.primary_key and f.attname != "record_id"]
+    params = [f.get_db_prep_save(constants.get(f.attname, getattr(template, f.attname)),
+                                 connection) for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    source_table = quote(entity.model._meta.db_table)
+    pk = quote(entity.model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for where, ids in _id_ranges([obj.pk for obj in instances]):
+            cursor.execute(
+                f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}, "
+                f"{quote('record_id')}) SELECT {', '.join(['%s'] * len(fields))}, {pk} "
+                f"FROM {source_table} WHERE {where.format(pk=pk)}", [*params, *ids])
+
+
+def _id_ranges(ids: list[int]):
+    """(SQL condition on `{pk}`, parameters) covering these ids: a range when contiguous."""
+    if ids and ids[-1] - ids[0] + 1 == len(ids) and ids == sorted(ids):
+        yield "{pk} BETWEEN %s AND %s", [ids[0], ids[-1]]
+        return
+    for chunk in _chunks(ids, 500):
+        yield "{pk} IN (" + ", ".join(["%s"] * len(chunk)) + ")", list(chunk)
 
 
 def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str) -> None:
@@ -1004,19 +1046,30 @@ def _insert_values(model: type[models.Model], names: Sequence[str], rows: list[t
     _insert_rows(model, given + others, rows, connection)
 
 
+NATIVE_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def _insert_rows(model: type[models.Model], fields: list[models.Field], rows: list,
                  connection) -> None:
     """One `executemany` on SQLite, one COPY on PostgreSQL."""
-    adapters = [(i, adapter) for i, f in enumerate(fields)
-                if (adapter := _db_adapter(f, connection)) is not None]
-    if adapters:
-        adapted = []
-        for row in rows:
-            values = list(row)
-            for i, adapter in adapters:
+    converting, native = [], []
+    for i, f in enumerate(fields):
+        adapter = _db_adapter(f, connection)
+        if adapter is not None:
+            (native if getattr(adapter, "native", False) else converting).append((i, adapter))
+    # Text and numbers the driver takes as they are: their adapters run only for a row that
+    # holds something else in those columns.
+    read_native = itemgetter(*[i for i, _a in native]) if len(native) > 1 else None
+    adapted = []
+    for row in rows:
+        values = list(row)
+        for i, adapter in converting:
+            values[i] = adapter(values[i])
+        if read_native is None or not NATIVE_TYPES.issuperset(map(type, read_native(values))):
+            for i, adapter in native:
                 values[i] = adapter(values[i])
-            adapted.append(values)
-        rows = adapted
+        adapted.append(values)
+    rows = adapted
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
@@ -1035,6 +1088,7 @@ def _db_adapter(f: models.Field, connection) -> Callable[[Any], Any] | None:
         def text(value: Any) -> Any:
             return value if value is None or value.__class__ is str else f.get_db_prep_save(
                 value, connection)
+        text.native = True
         return text
     if isinstance(f, (models.BooleanField, models.IntegerField, models.AutoField)) or (
             isinstance(f, models.ForeignKey) and isinstance(
@@ -1042,6 +1096,7 @@ def _db_adapter(f: models.Field, connection) -> Callable[[Any], Any] | None:
         def number(value: Any) -> Any:
             return value if value is None or value.__class__ in (int, bool) else (
                 f.get_db_prep_save(value, connection))
+        number.native = True
         return number
     if isinstance(f, models.JSONField):
         empty = f.get_db_prep_save({}, connection)

@@ -81,6 +81,42 @@ def index_records(entity: registry.Entity, instances: Sequence) -> None:
                 )
 
 
+def _dependents(entity: registry.Entity) -> list[tuple[registry.Entity, str, set[str]]]:
+    """Entities whose search text reads this one's fields through a foreign key, e.g. contacts
+    (`account.name`) for accounts: (entity, foreign key, fields read)."""
+    found = []
+    for other in registry.all_entities():
+        reads: dict[str, set[str]] = {}
+        for path in other.search_fields:
+            head, _sep, rest = path.partition(".")
+            if not rest:
+                continue
+            f = other.model_field(head)
+            if f is not None and f.is_relation and f.many_to_one and (
+                f.related_model is entity.model
+            ):
+                reads.setdefault(f.name, set()).add(rest.split(".")[0])
+        found += [(other, fk, fields) for fk, fields in reads.items()]
+    return found
+
+
+def index_dependents(entity: registry.Entity, record_id: int, changed: Iterable[str]) -> None:
+    """Refresh the index rows of records whose search text shows this record's changed fields
+    (renaming an account re-indexes its contacts)."""
+    changed = set(changed)
+    for other, fk, fields in _dependents(entity):
+        if not other.searchable or not fields & changed:
+            continue
+        rows = other.model.objects.filter(**{fk: record_id}).select_related(fk).order_by("pk")
+        batch: list = []
+        for obj in rows.iterator(chunk_size=500):
+            batch.append(obj)
+            if len(batch) == 500:
+                index_records(other, batch)
+                batch = []
+        index_records(other, batch)
+
+
 def unindex(entity: registry.Entity, ids: Iterable[int]) -> None:
     ids = list(ids)
     if not entity.searchable or not ids:
