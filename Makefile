@@ -22,6 +22,7 @@ venv install: $(STAMP)
 run: $(STAMP)
 	@mkdir -p var
 	$(VENV)/bin/vinculo migrate --noinput -v 0
+	$(VENV)/bin/vinculo collectstatic --noinput -v 0
 	$(VENV)/bin/vinculo setup
 	$(VENV)/bin/vinculo serve --port $(PORT)
 
