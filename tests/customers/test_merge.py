@@ -243,6 +243,9 @@ def test_merge_endpoint(rep_api, rep, trio):
     assert body["id"] == survivor.pk and body["last_name"] == ""
     assert body["tags"] == ["lead", "madrid", "vip"]
     assert rep_api.get(f"contacts/{dup1.pk}").status_code == 404
+    binned = rep_api.get("contacts", deleted="true").json()["items"]
+    assert {(c["id"], c["merged_into_id"]) for c in binned} == {(dup1.pk, survivor.pk),
+                                                                 (dup2.pk, survivor.pk)}
     assert rep_api.post(path, {"merge_ids": [dup1.pk]}).status_code == 409
     assert rep_api.post(f"contacts/{dup1.pk}/merge",
                         {"merge_ids": [survivor.pk]}).status_code == 409

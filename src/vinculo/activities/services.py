@@ -119,7 +119,7 @@ def reminder_message(activity: Activity) -> tuple[str, str]:
     subject = _("Reminder: %(title)s") % {"title": title}
     lines = [title]
     if activity.due_at:
-        due = timezone.localtime(activity.due_at).strftime("%Y-%m-%d %H:%M")
+        due = timezone.localtime(activity.due_at).strftime("%Y-%m-%d %H:%M %Z")
         lines.append(_("Due: %(when)s") % {"when": due})
     for related in (activity.contact, activity.account):
         if related is not None:

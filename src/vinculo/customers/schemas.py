@@ -57,6 +57,7 @@ class AccountOut(OwnedOut):
     parent_id: int | None
     description: str
     tags: list[str]
+    merged_into_id: int | None = Field(None, description="Set when merged into another account.")
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
@@ -110,6 +111,7 @@ class ContactOut(OwnedOut):
     do_not_contact: bool
     description: str
     tags: list[str]
+    merged_into_id: int | None = Field(None, description="Set when merged into another contact.")
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
