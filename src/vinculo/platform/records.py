@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -653,8 +654,9 @@ class _BulkPlan:
     def validate(self, instance: models.Model, accepted: dict[str, Any]) -> None:
         """`_validate` for a new record: fields still at a valid default need no check."""
         errors: dict[str, list[str]] = {}
+        quick_checks = self.quick_checks
         for key, f, value in self._fields_to_check(instance, accepted):
-            quick = self.quick_checks[key]
+            quick = quick_checks[key]
             if quick is not None and quick(value):
                 continue
             try:
@@ -679,17 +681,15 @@ class _BulkPlan:
         """The fields given, those whose default is not valid, and (when a hook ran before
         validation and may have set others) any field no longer at its default."""
         if not self.hooks[Stage.BEFORE_VALIDATE]:
-            values = instance.__dict__
-            for key in accepted.keys() | self.always_check:
-                if key in self.quick_checks:
-                    yield key, self.fields[key], values[key]
-            return
+            values, fields = instance.__dict__, self.fields
+            keys = accepted.keys() | self.always_check if self.always_check else accepted
+            return [(key, fields[key], values[key]) for key in keys if key in self.quick_checks]
         values = self.read_checked(instance)
         if len(self.checked) == 1:
             values = (values,)
-        for (key, f), value, default in zip(self.checked, values, self.defaults, strict=True):
-            if key in accepted or key in self.always_check or value != default:
-                yield key, f, value
+        return [(key, f, value) for (key, f), value, default
+                in zip(self.checked, values, self.defaults, strict=True)
+                if key in accepted or key in self.always_check or value != default]
 
     # -- per batch
 
@@ -840,6 +840,7 @@ def _cached_email_check(validator: Any) -> Callable[[str], None]:
     """The email validator's own tests, remembering which domains passed: the rows of an
     import share a few domains, and the domain test is the slow one."""
     domains: dict[str, bool] = {}
+    user_regex = re.compile(validator.user_regex.pattern, validator.user_regex.flags)
 
     def check(value: str) -> None:
         if "@" not in value or len(value) > 320:
@@ -849,7 +850,7 @@ def _cached_email_check(validator: Any) -> Callable[[str], None]:
         if ok is None:
             ok = domains[domain] = bool(domain in validator.domain_allowlist
                                         or validator.validate_domain_part(domain))
-        if not ok or not validator.user_regex.match(user):
+        if not ok or not user_regex.match(user):
             raise ValidationError(validator.message)
 
     return check
@@ -925,10 +926,13 @@ def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str)
         return
     _prefetch_search_relations(entity, instances)
     now = timezone.now()
-    rows = [(entity.name, obj.pk, str(entity.title(obj) or "")[:300],
-             str(entity.subtitle(obj) or "")[:300], _search_document(entity, obj),
-             getattr(obj, "owner_id", None), now) for obj in instances]
-    ids = [obj.pk for obj in instances]
+    document = _document_maker(entity)
+    title, subtitle, name = entity.title, entity.subtitle, entity.name
+    pk = entity.model._meta.pk.attname
+    ids = [obj.__dict__[pk] for obj in instances]
+    rows = [(name, record_id, str(title(obj) or "")[:300], str(subtitle(obj) or "")[:300],
+             document(obj), obj.__dict__.get("owner_id"), now)
+            for obj, record_id in zip(instances, ids, strict=True)]
     connection = connections[db]
     sqlite = connection.vendor == "sqlite"
     if sqlite and ids[-1] - ids[0] + 1 == len(ids):
@@ -954,20 +958,32 @@ def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str)
                            f"SELECT id, document FROM platform_searchentry WHERE {where}", params)
 
 
-def _search_document(entity: registry.Entity, instance: models.Model) -> str:
-    parts = []
-    for name in entity.search_fields:
-        value = instance
-        for step in name.split("."):
-            value = getattr(value, step, None) if value is not None else None
-        if value:
-            parts.append(str(value))
-    text = " ".join(parts)
-    if text.isascii():
-        return text.lower()
-    # Accented Latin letters fold through a table; anything else takes the full normalisation.
-    folded = text.translate(_LATIN_FOLD)
-    return folded.lower() if folded.isascii() else search.normalise(text)
+def _document_maker(entity: registry.Entity) -> Callable[[models.Model], str]:
+    """`search.document_for`, with the field paths split once: own fields are read from the
+    record's values, related ones (`account.name`) through their relation."""
+    plain = [name for name in entity.search_fields if "." not in name]
+    related = [name.split(".") for name in entity.search_fields if "." in name]
+    read_plain = attrgetter(*plain) if len(plain) > 1 else None
+
+    def document(instance: models.Model) -> str:
+        if read_plain is not None:
+            values = list(read_plain(instance))
+        else:
+            values = [getattr(instance, name, None) for name in plain]
+        for steps in related:
+            value = instance
+            for step in steps:
+                value = getattr(value, step, None) if value is not None else None
+            values.append(value)
+        text = " ".join([str(v) for v in values if v])
+        if text.isascii():
+            return text.lower()
+        # Accented Latin letters fold through a table; anything else gets the full
+        # normalisation.
+        folded = text.translate(_LATIN_FOLD)
+        return folded.lower() if folded.isascii() else search.normalise(text)
+
+    return document
 
 
 # Every code point up to the end of Latin Extended-B, so that `translate` never misses.

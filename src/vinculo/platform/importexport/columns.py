@@ -316,8 +316,12 @@ def choice_converter(f: models.Field) -> Callable[[Any], str]:
         for alias in CHOICE_ALIASES.get(str(value), ()):
             table.setdefault(fold(alias), value)
 
+    exact = {str(value): value for value, _label in f.flatchoices}
+
     def convert(cell: Any) -> str:
-        found = table.get(fold(text_value(cell)))
+        found = exact.get(cell) if cell.__class__ is str else None
+        if found is None:
+            found = table.get(fold(text_value(cell)))
         if found is None:
             raise CellError(_("'%(value)s' is not one of: %(choices)s.") % {
                 "value": cell, "choices": ", ".join(str(v) for v, _l in f.flatchoices if v)})
