@@ -54,6 +54,27 @@ class BrowserSession(SessionAuth):
 
 
 class VinculoAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        """`<resource>_<view>`: unique across resources that share generic views."""
+        tag = (operation.tags or ["api"])[0].replace("-", "_")
+        return f"{tag}_{operation.view_func.__name__}"
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """Every secured operation documents the 401 it gives without credentials, and every
+        operation with input the 422 it gives for bad input, whichever router declared it."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"description": "Error", "content": {"application/json": {"schema": {
+            "type": "object", "properties": {"detail": {}}, "required": ["detail"]}}}}
+        for item in schema["paths"].values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                if op.get("security"):
+                    responses.setdefault(401, {**error,
+                                               "description": "Authentication required"})
+                if op.get("parameters") or op.get("requestBody"):
+                    responses.setdefault(422, {**error, "description": "Invalid input"})
+        return schema
+
     def validation_error_from_error_contexts(self, error_contexts):
         """Locations name the request part and the field (`["body", "email"]`), not the name
         of the view's parameter that receives the body."""
