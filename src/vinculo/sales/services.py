@@ -86,6 +86,9 @@ def _clean_line(line: Any, where: str, products: dict[int, Product], errors: dic
         for name, messages in exc.message_dict.items():
             errors[f"{where}.{name}"] = messages
         return None
+    for name in ("quantity", "unit_price", "discount"):  # as the database will store them
+        places = OrderLine._meta.get_field(name).decimal_places
+        cleaned[name] = cleaned[name].quantize(Decimal(1).scaleb(-places))
     return cleaned
 
 
