@@ -1,6 +1,11 @@
 """The web interface in a real browser (system Chromium through Playwright): sign in, create a
 contact with the form, find it in the list, filter the list with the filter builder, and add a
-note on its timeline; the login page in Spanish."""
+note on its timeline; the login page in Spanish.
+
+Playwright's sync API runs an event loop in this thread while the browser is open. The test
+data is made before the browser starts and the browser is closed before the database is
+cleaned, so that the database is never used from inside that loop.
+"""
 
 import os
 
@@ -21,19 +26,42 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def rep_with_a_contact(db):
+    rep = make_user("rita", "sales")
+    records.create("contacts", {"first_name": "Bea", "last_name": "Blanco", "city": "Sevilla"},
+                   actor=rep)
+    return rep
+
+
+def open_browser(**context_options):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    context = browser.new_context(**context_options)
+    return playwright, browser, context.new_page()
+
+
+@pytest.fixture
+def desktop():
+    playwright, browser, page = open_browser(viewport={"width": 1440, "height": 900})
+    yield page
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def spanish():
+    playwright, browser, page = open_browser(locale="es-ES")
+    yield page
+    browser.close()
+    playwright.stop()
 
 
 def sign_in(page, base: str, username: str) -> None:
@@ -44,12 +72,8 @@ def sign_in(page, base: str, username: str) -> None:
     expect(page).to_have_url(f"{base}/dashboard/")
 
 
-def test_create_find_filter_and_note_a_contact(live_server, chromium):
-    rep = make_user("rita", "sales")
-    records.create("contacts", {"first_name": "Bea", "last_name": "Blanco", "city": "Sevilla"},
-                   actor=rep)
-    context = chromium.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
+def test_create_find_filter_and_note_a_contact(live_server, rep_with_a_contact, desktop):
+    page = desktop
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -90,12 +114,8 @@ def test_create_find_filter_and_note_a_contact(live_server, chromium):
     page.click("text=Add to timeline")
     expect(page.locator("#timeline")).to_contain_text("Prefers calls in the morning.")
     assert errors == []
-    context.close()
 
 
-def test_the_login_page_speaks_the_browsers_language(live_server, chromium):
-    context = chromium.new_context(locale="es-ES")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    assert page.get_attribute("html", "lang") == "es"
-    context.close()
+def test_the_login_page_speaks_the_browsers_language(live_server, spanish):
+    spanish.goto(f"{live_server.url}/login/")
+    assert spanish.get_attribute("html", "lang") == "es"
