@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router, transaction
-from django.db.models import prefetch_related_objects, signals
+from django.db.models import signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -615,6 +615,9 @@ class _BulkPlan:
         errors: dict[str, list[str]] = {}
         accepted: dict[str, Any] = {}
         tags = None
+        # Values go straight into the new record's attributes unless a hook before
+        # validation may have cached a related object that a new key must clear.
+        direct, values = not self.hooks[Stage.BEFORE_VALIDATE], instance.__dict__
         for key, value in data.items():
             if key == "custom":
                 continue
@@ -633,7 +636,10 @@ class _BulkPlan:
             except ValidationError as exc:
                 errors.update(exc.message_dict)
                 continue
-            setattr(instance, key, converted)
+            if direct:
+                values[key] = converted
+            else:
+                setattr(instance, key, converted)
             accepted[key] = converted
         if "custom" in data:
             if not self.entity.custom_fields:
@@ -867,6 +873,18 @@ def _converter(f: models.Field, key: str) -> Callable[[Any], Any]:
             return convert(f, key, value)
 
         return text
+    if isinstance(f, models.BooleanField):
+        def boolean(value: Any) -> Any:
+            return value if value is True or value is False else convert(f, key, value)
+
+        return boolean
+    if isinstance(f, models.ForeignKey) and isinstance(f.target_field, models.AutoField):
+        def reference(value: Any) -> Any:
+            if value.__class__ is int and 0 < value <= MAX_ID:
+                return value
+            return convert(f, key, value)
+
+        return reference
     return partial(convert, f, key)
 
 
@@ -875,16 +893,27 @@ def _chunks(items: Sequence, size: int):
         yield items[i : i + size]
 
 
-def _prefetch_search_relations(entity: registry.Entity, instances: list[models.Model]) -> None:
-    """Load the related records the search text reads (like `account.name`) in one query."""
-    relations = set()
+def _related_search_values(entity: registry.Entity, instances: list[models.Model]
+                           ) -> dict[str, tuple[str, dict[Any, Any]]]:
+    """For each search path through a relation (`account.name`): the foreign key's attname
+    and the value for each related id, with one query per relation for the whole batch."""
+    wanted: dict[str, list[str]] = {}
     for path in entity.search_fields:
-        if "." in path:
-            f = entity.model_field(path.split(".", 1)[0])
-            if f is not None and f.many_to_one:
-                relations.add(f.name)
-    if relations:
-        prefetch_related_objects(instances, *sorted(relations))
+        head, _sep, rest = path.partition(".")
+        f = entity.model_field(head) if rest and "." not in rest else None
+        if f is not None and f.many_to_one:
+            wanted.setdefault(head, []).append(rest)
+    found: dict[str, tuple[str, dict[Any, Any]]] = {}
+    for head, names in wanted.items():
+        f = entity.model_field(head)
+        ids = sorted({obj.__dict__.get(f.attname) for obj in instances} - {None})
+        rows: dict[Any, tuple] = {}
+        for chunk in _chunks(ids, 500):
+            rows.update((row[0], row[1:]) for row in f.related_model._base_manager.filter(
+                pk__in=chunk).values_list("pk", *names))
+        for i, name in enumerate(names):
+            found[f"{head}.{name}"] = (f.attname, {pk: row[i] for pk, row in rows.items()})
+    return found
 
 
 def _bulk_audit(entity: registry.Entity, instances: list[models.Model], actor: Any, source: str,
@@ -924,9 +953,8 @@ def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str)
     SQLite one statement that copies the batch's documents into the full-text table."""
     if not entity.searchable:
         return
-    _prefetch_search_relations(entity, instances)
     now = timezone.now()
-    document = _document_maker(entity)
+    document = _document_maker(entity, _related_search_values(entity, instances))
     title, subtitle, name = entity.title, entity.subtitle, entity.name
     pk = entity.model._meta.pk.attname
     ids = [obj.__dict__[pk] for obj in instances]
@@ -958,19 +986,25 @@ def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str)
                            f"SELECT id, document FROM platform_searchentry WHERE {where}", params)
 
 
-def _document_maker(entity: registry.Entity) -> Callable[[models.Model], str]:
+def _document_maker(entity: registry.Entity,
+                    related_values: dict[str, tuple[str, dict[Any, Any]]]
+                    ) -> Callable[[models.Model], str]:
     """`search.document_for`, with the field paths split once: own fields are read from the
-    record's values, related ones (`account.name`) through their relation."""
+    record's values, related ones (`account.name`) from the values loaded for the batch."""
     plain = [name for name in entity.search_fields if "." not in name]
-    related = [name.split(".") for name in entity.search_fields if "." in name]
     read_plain = attrgetter(*plain) if len(plain) > 1 else None
+    loaded = [related_values[name] for name in entity.search_fields if name in related_values]
+    other = [name.split(".") for name in entity.search_fields
+             if "." in name and name not in related_values]
 
     def document(instance: models.Model) -> str:
         if read_plain is not None:
             values = list(read_plain(instance))
         else:
             values = [getattr(instance, name, None) for name in plain]
-        for steps in related:
+        for attname, by_id in loaded:
+            values.append(by_id.get(instance.__dict__.get(attname)))
+        for steps in other:
             value = instance
             for step in steps:
                 value = getattr(value, step, None) if value is not None else None

@@ -151,6 +151,8 @@ CHOICE_ALIASES = {
     "fulfilled": ("delivered", "shipped", "entregado", "entregada", "servido", "enviado"),
     "cancelled": ("canceled", "cancelado", "cancelada", "anulado", "anulada"),
 }
+COMMON_BOOLEANS = {"true": True, "false": False, "True": True, "False": False, "TRUE": True,
+                   "FALSE": False, "1": True, "0": False, "yes": True, "no": False}
 TRUE_WORDS = {"true", "1", "yes", "y", "si", "s", "on", "x", "verdadero", "t"}
 FALSE_WORDS = {"false", "0", "no", "n", "off", "falso", "f"}
 
@@ -200,6 +202,9 @@ def text_value(value: Any) -> str:
 def bool_value(value: Any) -> bool:
     if isinstance(value, bool):
         return value
+    common = COMMON_BOOLEANS.get(value) if value.__class__ is str else None
+    if common is not None:
+        return common
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     word = fold(str(value))

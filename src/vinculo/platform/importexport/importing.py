@@ -74,9 +74,9 @@ class Pending:
 
 
 def fold_key(name: str, value: Any) -> Any:
-    if value in (None, ""):
+    if value is None or value == "":
         return None
-    text = str(value).strip()
+    text = value.strip() if value.__class__ is str else str(value).strip()
     if name in ("email", "domain"):
         return normalise_domain(text) if name == "domain" else text.lower()
     return text
