@@ -1,0 +1,31 @@
+"""The API as integrations call it: `django.test.Client` through the whole middleware stack,
+authenticated with a bearer token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from .limits import request_deadline
+
+
+class Api:
+    def __init__(self, token: str):
+        from django.test import Client
+
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **params: Any):
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        url = f"/api/v1/{path}" + (f"?{query}" if query else "")
+        with request_deadline():
+            response = self.client.get(url, headers=self.headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}: "
+                               f"{response.content[:300]!r}")
+        return response
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        return json.loads(self.get(path, **params).content)

@@ -1,0 +1,49 @@
+"""One database's run: `python -m bench.runner` with `DATABASE_URL` set (by `bench.__main__`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from .database import analyze, migrate, setup_django, vendor
+from .report import Reporter, progress
+from .sizes import Sizes
+
+
+def main() -> int:
+    sizes = Sizes.from_env()
+    workdir = Path(os.environ["BENCH_WORKDIR"])
+    verbose = os.environ.get("BENCH_VERBOSE", "") not in ("", "0")
+    started = time.perf_counter()
+    setup_django()
+    # a request cut off by the time limit is reported as a figure, not as a traceback
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    migrate()
+    reporter = Reporter(vendor())
+    progress(f"{vendor()}: scale {sizes.scale} — {sizes.contacts:,} contacts, "
+             f"{sizes.activities:,} activities, {sizes.orders:,} orders")
+
+    from . import background, limits, world
+    from .client import Api
+    from .figures import aggregates, import_csv, pages, query_count, search
+
+    people = world.create_people()
+    world.create_accounts(people, sizes.accounts)
+    import_csv.run(people, sizes, reporter, workdir)
+    background.load(people, sizes)
+    analyze()
+    limits.install()
+    api = Api(people.token)
+    pages.run(api, sizes, reporter)
+    query_count.run(api, reporter)
+    search.run(api, reporter, verbose=verbose)
+    aggregates.run(api, reporter)
+    progress(f"{vendor()}: done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
