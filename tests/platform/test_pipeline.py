@@ -150,6 +150,18 @@ class TestAfterSave:
             create("contacts", admin, first_name="Ana", tags=["x"])
         assert rows("customers.Contact") == rows("audit") == rows("search") == fts_rows() == 0
 
+    def test_a_failing_hook_is_a_json_500_and_writes_nothing(self, hook, admin_api):
+        from vinculo.platform.hooks_registry import Stage
+
+        def explode(change):
+            raise RuntimeError("downstream failed")
+
+        hook("contacts", Stage.AFTER_SAVE, explode)
+        r = admin_api.post("contacts", {"first_name": "Ana"})
+        assert r.status_code == 500
+        assert r.json() == {"detail": "Internal server error."}
+        assert rows("customers.Contact") == rows("audit") == rows("search") == 0
+
     def test_a_validation_error_after_save_is_a_422_and_rolls_back(self, hook, admin,
                                                                    admin_api):
         from vinculo.platform.hooks_registry import Stage

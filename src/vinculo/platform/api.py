@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
@@ -14,6 +16,8 @@ from .crud import ParameterError
 from .filters import FilterError
 from .pagination import CursorError, OrderingError
 from .records import StaleVersion
+
+logger = logging.getLogger("django.request")
 
 
 class Conflict(Exception):
@@ -198,6 +202,13 @@ def on_http_error(request, exc: HttpError):
             request, {"detail": [{"loc": ["body"], "msg": "Malformed JSON in the request body.",
                                   "type": "json_invalid"}]}, status=422)
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc: Exception):
+    """A bug, not bad input: logged with its traceback, answered in the API's error shape."""
+    logger.exception("Internal error on %s %s", request.method, request.path)
+    return api.create_response(request, {"detail": "Internal server error."}, status=500)
 
 
 def mount_routers() -> None:
