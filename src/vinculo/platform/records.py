@@ -580,6 +580,7 @@ class _BulkPlan:
         self.defaults = tuple(getattr(template, f.attname) for _key, f in self.checked)
         self.read_checked = attrgetter(*[f.attname for _key, f in self.checked])
         self.quick_checks = {key: _quick_check(f) for key, f in self.checked}
+        self.passed: dict[str, set[str]] = {key: set() for key, _f in self.checked}
         self.always_check = set()
         for key, f in self.checked:
             try:
@@ -660,10 +661,15 @@ class _BulkPlan:
     def validate(self, instance: models.Model, accepted: dict[str, Any]) -> None:
         """`_validate` for a new record: fields still at a valid default need no check."""
         errors: dict[str, list[str]] = {}
-        quick_checks = self.quick_checks
+        quick_checks, passed = self.quick_checks, self.passed
         for key, f, value in self._fields_to_check(instance, accepted):
+            seen = passed[key]
+            if value.__class__ is str and value in seen:
+                continue  # a value this field accepted already in this batch
             quick = quick_checks[key]
             if quick is not None and quick(value):
+                if value.__class__ is str and len(seen) < 10_000:
+                    seen.add(value)
                 continue
             try:
                 _validate_field(instance, f, key)
