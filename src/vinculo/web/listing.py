@@ -168,7 +168,8 @@ def builder_config(request: HttpRequest, resource: Resource) -> dict[str, Any]:
             "all": _("all of these conditions"), "any": _("any of these conditions"),
             "match": _("Match"), "add": _("Add condition"), "remove": _("Remove condition"),
             "apply": _("Apply"), "clear": _("Clear"), "yes": _("Yes"), "no": _("No"),
-            "me": _("Me"), "value": _("Value"), "and": _("and"),
+            "me": _("Me"), "value": _("Value"), "and": _("and"), "field": _("Field"),
+            "operator": _("Operator"),
             "json": _("Edit as JSON"), "visual": _("Edit visually"),
             "complex": _("This filter has nested groups or related-record conditions; edit it "
                          "as JSON."),

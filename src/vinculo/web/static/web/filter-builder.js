@@ -149,7 +149,7 @@
   Builder.prototype.renderRow = function (row, index) {
     var self = this;
     var t = this.t;
-    var fieldSelect = el("select", { "aria-label": t.match + " " + (index + 1), "data-fb-field": "" });
+    var fieldSelect = el("select", { "aria-label": t.field + " " + (index + 1), "data-fb-field": "" });
     this.config.fields.forEach(function (f) { fieldSelect.appendChild(option(f.field, f.label, f.field === row.field)); });
     fieldSelect.addEventListener("change", function () {
       row.field = fieldSelect.value;
@@ -157,7 +157,7 @@
       row.value = self.defaultValue(row.field, row.op);
       self.render();
     });
-    var opSelect = el("select", { "aria-label": "op", "data-fb-op": "" });
+    var opSelect = el("select", { "aria-label": t.operator + " " + (index + 1), "data-fb-op": "" });
     this.ops(row.field).forEach(function (op) { opSelect.appendChild(option(op, self.config.ops[op] || op, op === row.op)); });
     opSelect.addEventListener("change", function () {
       var wasList = row.op === "between";
