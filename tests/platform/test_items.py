@@ -235,3 +235,20 @@ class TestHistory:
         admin_api.patch(f"contacts/{contact.pk}", {"custom": {"score": 2}})
         items = admin_api.get(f"contacts/{contact.pk}/history").json()["items"]
         assert items[0]["changes"] == {"custom.score": [1, 2]}
+
+
+@pytest.mark.parametrize("path,body", [
+    ("custom-fields", {"entity": "contacts", "key": "size", "label": "Size"}),
+    ("views", {"entity": "contacts", "name": "Mine"}),
+    ("teams", {"name": "Nordics"}),
+    ("roles", {"name": "auditor", "label": "Auditor"}),
+])
+def test_every_create_honours_idempotency_keys(admin_api, path, body):
+    headers = {"Idempotency-Key": f"key-{path}"}
+    first = admin_api.post(path, body, headers=headers)
+    second = admin_api.post(path, body, headers=headers)
+    assert first.status_code == second.status_code == 201, second.content
+    assert first.json() == second.json()
+    changed = {**body, **{k: "other" for k in ("name", "label") if k in body}}
+    assert locs(admin_api.post(path, changed, headers=headers)) == [
+        ["header", "Idempotency-Key"]]

@@ -8,7 +8,15 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from vinculo.platform import access
-from vinculo.platform.crud import ERRORS, ErrorOut, PageParams, collection, page_schema
+from vinculo.platform.crud import (
+    ERRORS,
+    ErrorOut,
+    PageParams,
+    collection,
+    idempotent_create,
+    page_schema,
+    response_json,
+)
 
 from .models import ACTIONS, ApiToken, Role, Scope, Team, User
 from .schemas import (
@@ -69,12 +77,16 @@ def _unique_team_name(name: str, team: Team | None = None) -> None:
              summary="Create a team (administrators)")
 def create_team(request, payload: TeamIn):
     access.require_admin(request.auth)
-    _unique_team_name(payload.name)
-    with transaction.atomic():
-        team = Team.objects.create(name=payload.name)
-        if payload.member_ids:
-            team.members.set(_users(payload.member_ids))
-    return Status(201, team)
+
+    def create() -> Team:
+        _unique_team_name(payload.name)
+        with transaction.atomic():
+            team = Team.objects.create(name=payload.name)
+            if payload.member_ids:
+                team.members.set(_users(payload.member_ids))
+        return Team.objects.prefetch_related("members").get(pk=team.pk)
+
+    return idempotent_create(request, create, response_json(TeamOut))
 
 
 @router.patch("/teams/{int:team_id}", response={200: TeamOut, 404: ErrorOut, 422: ErrorOut,
@@ -131,9 +143,13 @@ def _check_permissions(permissions: dict) -> None:
 def create_role(request, payload: RoleIn):
     access.require_admin(request.auth)
     _check_permissions(payload.permissions)
-    if Role.objects.filter(name=payload.name).exists():
-        raise ValidationError({"name": [_("A role with this name already exists.")]})
-    return Status(201, Role.objects.create(**payload.model_dump()))
+
+    def create() -> Role:
+        if Role.objects.filter(name=payload.name).exists():
+            raise ValidationError({"name": [_("A role with this name already exists.")]})
+        return Role.objects.create(**payload.model_dump())
+
+    return idempotent_create(request, create, response_json(RoleOut))
 
 
 @router.get("/api-tokens", response={200: page_schema(TokenOut), 422: ErrorOut, **ERRORS},

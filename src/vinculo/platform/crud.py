@@ -238,6 +238,14 @@ def idempotent_create(request: HttpRequest, create: Callable[[], Any],
     return Status(201, obj)
 
 
+def response_json(Out: type[Schema]) -> Callable[[Any], dict]:
+    """The JSON body a response of `Out` carries, for replaying it byte for byte."""
+    def dump(obj: Any) -> dict:
+        return json.loads(json.dumps(Out.from_orm(obj).model_dump(), cls=NinjaJSONEncoder))
+
+    return dump
+
+
 def resource_router(
     entity_name: str,
     *,
@@ -256,9 +264,7 @@ def resource_router(
         qs = queryset() if queryset else entity.model.all_objects.all()
         return qs.filter(deleted_at__isnull=not deleted)
 
-    def out(obj) -> dict:
-        # the JSON the response itself carries, so that a replay is byte-for-byte the same
-        return json.loads(json.dumps(Out.from_orm(obj).model_dump(), cls=NinjaJSONEncoder))
+    out = response_json(Out)
 
     def reload(pk: int):
         return base().get(pk=pk)

@@ -5,10 +5,19 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Status
+from ninja import Field, Query, Router
 
 from . import access, customfields, search
-from .crud import ERRORS, ErrorOut, PageParams, collection, page_schema, parse_if_match
+from .crud import (
+    ERRORS,
+    ErrorOut,
+    PageParams,
+    collection,
+    idempotent_create,
+    page_schema,
+    parse_if_match,
+    response_json,
+)
 from .models import CustomField, SavedView, Tag
 from .records import StaleVersion
 from .schemas import (
@@ -53,14 +62,17 @@ def create_custom_field(request, payload: CustomFieldIn):
     access.require_admin(request.auth)
     customfields.validate_definition(payload.entity, payload.key, payload.type, payload.choices)
     duplicate = ValidationError({"key": [_("This key is already used for this entity.")]})
-    if CustomField.objects.filter(entity=payload.entity, key=payload.key).exists():
-        raise duplicate
-    try:
-        with transaction.atomic():
-            definition = CustomField.objects.create(**payload.model_dump())
-    except IntegrityError:
-        raise duplicate from None
-    return Status(201, definition)
+
+    def create() -> CustomField:
+        if CustomField.objects.filter(entity=payload.entity, key=payload.key).exists():
+            raise duplicate
+        try:
+            with transaction.atomic():
+                return CustomField.objects.create(**payload.model_dump())
+        except IntegrityError:
+            raise duplicate from None
+
+    return idempotent_create(request, create, response_json(CustomFieldOut))
 
 
 @router.patch("/custom-fields/{int:field_id}", response={200: CustomFieldOut, 404: ErrorOut,
@@ -114,8 +126,11 @@ def list_views(request, params: Query[ViewParams]):
 @router.post("/views", response={201: ViewOut, 422: ErrorOut, **ERRORS},
              summary="Save a view")
 def create_view(request, payload: ViewIn):
-    view = view_save(request.auth, payload.model_dump())
-    return Status(201, SavedView.objects.prefetch_related("shared_with").get(pk=view.pk))
+    def create() -> SavedView:
+        view = view_save(request.auth, payload.model_dump())
+        return SavedView.objects.prefetch_related("shared_with").get(pk=view.pk)
+
+    return idempotent_create(request, create, response_json(ViewOut))
 
 
 def _own_view(request, view_id: int) -> SavedView:
