@@ -129,7 +129,11 @@ class TestEveryResource:
                  ({"level": "high"}, ["body", "custom", "level"]),
                  ({"level": 1.5}, ["body", "custom", "level"]),
                  ({"level": True}, ["body", "custom", "level"]),
-                 ({"level": [1]}, ["body", "custom", "level"])]
+                 ({"level": [1]}, ["body", "custom", "level"]),
+                 ({"level": "Infinity"}, ["body", "custom", "level"]),
+                 ({"level": "NaN"}, ["body", "custom", "level"]),
+                 ({"level": "1e400"}, ["body", "custom", "level"]),
+                 ({"level": {"a": 1}}, ["body", "custom", "level"])]
         for custom, loc in cases:
             r = send(admin_api, resource, method, existing, {**VALID[resource], "custom": custom})
             assert loc in locs(r), (custom, r.content)

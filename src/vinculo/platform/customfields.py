@@ -31,6 +31,23 @@ def label(definition: CustomField) -> str:
     return definition.label
 
 
+MAX_NUMBER = decimal.Decimal("1e15")  # exact in a float, and in every JSON reader
+
+
+def _number(value: Any, message: str) -> decimal.Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, decimal.Decimal)):
+        raise ValidationError(message)
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        raise ValidationError(message) from None
+    if not number.is_finite():
+        raise ValidationError(message)
+    if abs(number) >= MAX_NUMBER:
+        raise ValidationError(_("The number is out of range."))
+    return number
+
+
 def coerce(definition: CustomField, value: Any) -> Any:
     """The stored (JSON) form of a value, or a ValidationError saying what is wrong."""
     if value is None or value == "" or value == []:
@@ -42,28 +59,18 @@ def coerce(definition: CustomField, value: Any) -> Any:
         value = str(value)
         if len(value) > 10_000:
             raise ValidationError(_("Ensure this value has at most 10000 characters."))
+        if "\x00" in value:
+            raise ValidationError(_("Text may not contain NUL characters."))
         return value
     if kind == T.NUMBER:
-        if isinstance(value, bool):
-            raise ValidationError(_("Expected a whole number."))
-        try:
-            number = decimal.Decimal(str(value).strip())
-        except decimal.InvalidOperation:
-            raise ValidationError(_("Expected a whole number.")) from None
+        number = _number(value, _("Expected a whole number."))
         if number != number.to_integral_value():
             raise ValidationError(_("Expected a whole number."))
         return int(number)
     if kind == T.DECIMAL:
-        if isinstance(value, bool):
-            raise ValidationError(_("Expected a number."))
-        try:
-            number = decimal.Decimal(str(value).strip().replace(",", ".")
-                                     if isinstance(value, str) else str(value))
-        except decimal.InvalidOperation:
-            raise ValidationError(_("Expected a number.")) from None
-        if not number.is_finite():
-            raise ValidationError(_("Expected a number."))
-        return float(number)
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return float(_number(value, _("Expected a number.")))
     if kind == T.DATE:
         if isinstance(value, dt.datetime):
             return value.date().isoformat()
