@@ -35,6 +35,7 @@ class CustomFieldForm(forms.ModelForm):
         model = CustomField
         fields = ["entity", "key", "label", "label_es", "type", "required", "order"]
         help_texts = {"key": gettext_lazy("The name in the API and filters: custom.<key>.")}
+        labels = {"order": gettext_lazy("Position")}
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

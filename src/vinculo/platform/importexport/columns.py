@@ -419,7 +419,7 @@ def _targets(entity: registry.Entity, custom_defs: dict) -> dict[str, Target]:
             if label:
                 table.setdefault(fold(label), target)
     for key, f in fields.items():
-        if key == "custom":
+        if key == "custom" or f.is_relation:  # "Account", "Cuenta": a name, by ALIASES
             continue
         for language in ("en", "es"):
             with translation.override(language):
