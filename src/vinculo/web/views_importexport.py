@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from vinculo.platform import registry
 from vinculo.platform.filters import FilterError
 from vinculo.platform.importexport import services
 from vinculo.platform.importexport.forms import ExportForm, ImportForm
@@ -45,6 +46,11 @@ def import_new(request: HttpRequest) -> HttpResponse:
                                                                  "recent": recent})
 
 
+def _label(entity: str) -> str:
+    found = registry.maybe(entity)
+    return str(found.label_plural or entity) if found else entity
+
+
 def _percent(job: ImportJob | ExportJob) -> int:
     if job.status == JobStatus.DONE:
         return 100
@@ -55,7 +61,8 @@ def _percent(job: ImportJob | ExportJob) -> int:
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = services.import_job_for(request.user, job_id)
     context = {"job": job, "percent": _percent(job), "errors": (job.errors or [])[:SHOWN_ERRORS],
-               "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+               "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+               "entity_label": _label(job.entity)}
     template = "web/importexport/import_detail.html"
     if is_htmx_target(request, "job-status"):
         template += "#status"
@@ -90,7 +97,8 @@ def export_new(request: HttpRequest) -> HttpResponse:
 def export_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = services.export_job_for(request.user, job_id)
     context = {"job": job, "percent": _percent(job),
-               "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+               "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+               "entity_label": _label(job.entity)}
     template = "web/importexport/export_detail.html"
     if is_htmx_target(request, "job-status"):
         template += "#status"
