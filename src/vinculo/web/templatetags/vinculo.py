@@ -122,11 +122,11 @@ def custom_fields(form: Any) -> list:
 @register.filter
 def kind_label(kind: str) -> str:
     """The name shown for a timeline item's kind: an activity kind, a change or an order."""
-    from django.utils.translation import gettext
+    from django.utils.translation import gettext, pgettext
 
     from vinculo.activities.models import Kind
 
-    extra = {"change": gettext("Change"), "order": gettext("Order")}
+    extra = {"change": pgettext("timeline item", "Change"), "order": gettext("Order")}
     if kind in extra:
         return extra[kind]
     try:
