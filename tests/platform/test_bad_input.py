@@ -308,3 +308,10 @@ def test_deeply_nested_body_is_422(admin_api):
     deep_list = "{\"tags\": " + "[" * 100_000 + "]" * 100_000 + "}"
     assert admin_api.post("contacts", raw=deep_list).status_code == 422
     assert snapshot() == before
+
+
+def test_a_body_over_the_size_limit_is_413(admin_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = admin_api.post("contacts", {"first_name": "Ana", "description": "x" * 2000})
+    assert r.status_code == 413
+    assert r.json() == {"detail": "The request body is too large."}

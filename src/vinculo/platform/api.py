@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -202,6 +207,17 @@ def on_http_error(request, exc: HttpError):
             request, {"detail": [{"loc": ["body"], "msg": "Malformed JSON in the request body.",
                                   "type": "json_invalid"}]}, status=422)
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return api.create_response(request, {"detail": "The request body is too large."},
+                               status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return api.create_response(request, {"detail": "Bad request."}, status=400)
 
 
 @api.exception_handler(Exception)
