@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,11 +37,16 @@ def vendor() -> str:
     return connection.vendor
 
 
+@functools.cache
+def _datetimes_as_text() -> bool:
+    return vendor() == "sqlite"
+
+
 def db_datetime(value: dt.datetime | None):
     """A timezone-aware UTC datetime as Django would send it in raw SQL."""
     if value is None:
         return None
-    if vendor() == "sqlite":
+    if _datetimes_as_text():
         return str(value.replace(tzinfo=None))
     return value
 

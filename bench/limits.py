@@ -68,7 +68,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 @contextlib.contextmanager
 def request_deadline() -> Iterator[None]:
-    """Turns an interrupted statement inside the block into `TooSlow`."""
+    """Turns a statement interrupted inside the block into `TooSlow`."""
     from django.db import OperationalError
 
     _deadline[0] = time.monotonic() + _limit[0]
