@@ -250,7 +250,8 @@ class Importer:
                 found.setdefault(username, pk)
                 found.setdefault((email or "").lower(), pk)
         else:
-            visible = access.scope(self.actor, target, "view")
+            model = registry.get(target).model
+            visible = access.scope(self.actor, target, "view", model.all_objects.all())
             found.update(self._matches(visible, natural, wanted))
             missing = wanted - set(found)
             if missing and (self.entity.name, target) in CREATES_MISSING and natural == "name":
@@ -260,22 +261,21 @@ class Importer:
 
     @staticmethod
     def _matches(queryset, natural: str, wanted: set) -> dict[Any, int]:
-        """Exact matches first (indexed); names also without regard to case."""
+        """Records whose natural key is one of `wanted`, oldest first; names also in another
+        case ("ACME", "acme", "Acme"). `queryset` includes the recycle bin so that the query
+        can use the key's index; records in the bin are left out here."""
         found: dict[Any, int] = {}
-        rows = queryset.filter(**{f"{natural}__in": list(wanted)}).order_by("id")
-        for pk, value in rows.values_list("pk", natural):
+        for pk, value in _live(queryset, natural, wanted):
             found.setdefault(fold_key(natural, value), pk)
         missing = [w for w in wanted if w not in found]
         if missing and natural == "name":
-            for start in range(0, len(missing), 100):
-                condition = Q()
-                for name in missing[start : start + 100]:
-                    condition |= Q(name__iexact=name)
-                for pk, value in queryset.filter(condition).order_by("id").values_list(
-                        "pk", "name"):
-                    for name in missing[start : start + 100]:
-                        if name.lower() == value.lower():
-                            found.setdefault(name, pk)
+            by_lower = {name.lower(): name for name in missing}
+            variants = {v for name in missing
+                        for v in (name.lower(), name.upper(), name.title(), name.capitalize())}
+            for pk, value in _live(queryset, "name", variants - set(missing)):
+                name = by_lower.get(value.lower())
+                if name is not None:
+                    found.setdefault(name, pk)
         return found
 
     def _create_missing_accounts(self, names: set, batch: list[Pending], column: str
@@ -284,8 +284,8 @@ class Importer:
         the importer may not see, or they may not create accounts."""
         if not access.can_create(self.actor, "accounts"):
             return {}
-        existing = {n.lower() for n in registry.get("accounts").model.objects.filter(
-            name__in=names).values_list("name", flat=True)}
+        model = registry.get("accounts").model
+        existing = {name.lower() for _pk, name in _live(model.all_objects.all(), "name", names)}
         domains = {}
         for p in batch:
             name = p.mapped.references.get(column)
@@ -351,9 +351,7 @@ class Importer:
         model = self.entity.model
         existing: dict[Any, int] = {}
         if keys:
-            lookup = f"{self.dedupe}__in"
-            rows = model.objects.filter(**{lookup: list(keys)}).order_by("id")
-            for pk, value in rows.values_list("pk", self.dedupe):
+            for pk, value in _live(model.all_objects.all(), self.dedupe, keys):
                 existing.setdefault(fold_key(self.dedupe, value), pk)
         creates, updates = [], []
         for p in batch:
@@ -401,6 +399,20 @@ class Importer:
                 self.report.skipped += 1
             else:
                 self.report.updated += 1
+
+
+def _live(queryset, field: str, values: Iterable[Any]) -> list[tuple[int, Any]]:
+    """(id, value) of the records not in the recycle bin whose `field` is one of `values`,
+    oldest first. The recycle bin is filtered here rather than in SQL: with both conditions
+    SQLite's planner picks the `deleted_at` index and reads every live row."""
+    values = list(values)
+    found = []
+    for start in range(0, len(values), 500):
+        rows = queryset.filter(**{f"{field}__in": values[start : start + 500]})
+        found += [(pk, value) for pk, value, deleted in rows.values_list("pk", field,
+                                                                          "deleted_at")
+                  if deleted is None]
+    return sorted(found, key=lambda row: row[0])
 
 
 def _raw_lines(data: dict[str, Any]) -> list[Any]:
