@@ -125,3 +125,15 @@ def test_export_by_ids_as_json(admin, admin_api):
 def test_anonymous_requests_are_401(anon_api):
     assert anon_api.get("imports/1").status_code == 401
     assert anon_api.post("exports", {"entity": "contacts"}).status_code == 401
+
+
+def test_422_names_the_field_at_fault(admin_api):
+    dedupe = upload(admin_api, "people.csv", CSV, entity="contacts", dedupe="phone").json()
+    assert dedupe["detail"][0]["loc"] == ["body", "dedupe"]
+    content = upload(admin_api, "people.xlsx", b"plain", entity="contacts").json()
+    assert content["detail"][0]["loc"] == ["body", "file"]
+    vcard = admin_api.post("exports", {"entity": "accounts", "format": "vcf"}).json()
+    assert vcard["detail"][0]["loc"] == ["body", "format"]
+    bad_filter = admin_api.post("exports", {"entity": "contacts", "filter": {
+        "field": "nope", "op": "eq", "value": 1}}).json()
+    assert bad_filter["detail"][0]["loc"][:2] == ["query", "filter"]

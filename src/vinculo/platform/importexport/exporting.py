@@ -43,7 +43,11 @@ ADDRESS = ("street", "city", "region", "postal_code", "country")
 
 
 class ExportRefused(Exception):
-    """The export cannot run as asked (unknown entity or format)."""
+    """The export cannot run as asked; `field` names the option at fault."""
+
+    def __init__(self, message: str, field: str = "entity"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -63,9 +67,9 @@ def check_request(entity_name: str, fmt: str) -> registry.Entity:
                             % {"entity": entity_name, "names": ", ".join(exportable_names())})
     if fmt not in FORMATS:
         raise ExportRefused(_("Unknown format '%(format)s': use csv, xlsx, json, jsonl or vcf.")
-                            % {"format": fmt})
+                            % {"format": fmt}, "format")
     if fmt == "vcf" and entity_name != "contacts":
-        raise ExportRefused(_("vCard is for contacts only."))
+        raise ExportRefused(_("vCard is for contacts only."), "format")
     return entity
 
 

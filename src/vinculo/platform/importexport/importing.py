@@ -34,7 +34,12 @@ MAX_SELF_REFERENCE_DEPTH = 5
 
 
 class ImportRefused(Exception):
-    """The import cannot start (unknown entity, no permission, bad options)."""
+    """The import cannot start (unknown entity, no permission, bad options); `field` names
+    the option at fault."""
+
+    def __init__(self, message: str, field: str = "entity"):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -97,7 +102,7 @@ class Importer:
                 "entity": entity_name, "key": dedupe,
                 "hint": (_("; use one of: %(keys)s") % {
                     "keys": ", ".join(DEDUPE_KEYS[entity_name])}
-                         if entity_name in DEDUPE_KEYS else "")})
+                         if entity_name in DEDUPE_KEYS else "")}, "dedupe")
         self.entity, self.actor, self.dedupe = entity, actor, dedupe
         self.batch_size = batch_size
         self.on_progress = on_progress or (lambda report: None)

@@ -48,8 +48,7 @@ def import_check(*, user: Any, entity: str, fmt: str | None, file_name: str, siz
     try:
         Importer(entity, actor=user, dedupe=dedupe)
     except ImportRefused as exc:
-        field = "dedupe" if dedupe and "dedupl" in str(exc) else "entity"
-        raise ValidationError({field: [str(exc)]}) from None
+        raise ValidationError({exc.field: [str(exc)]}) from None
     fmt = (fmt or "").strip().lower() or readers.format_for(file_name)
     if fmt is None:
         raise ValidationError({"format": [_("Say which format the file is in (csv, xlsx, json, "
@@ -163,9 +162,7 @@ def export_check(*, user: Any, entity: str, fmt: str, node: Any, ids: Any) -> No
     try:
         exporting.check_request(entity, fmt)
     except exporting.ExportRefused as exc:
-        field = "format" if "format" in str(exc).lower() or "vcard" in str(exc).lower() \
-            else "entity"
-        raise ValidationError({field: [str(exc)]}) from None
+        raise ValidationError({exc.field: [str(exc)]}) from None
     if ids is not None and (not isinstance(ids, list) or len(ids) > exporting.MAX_IDS or
                             not all(isinstance(i, int) and not isinstance(i, bool)
                                     for i in ids)):
