@@ -315,3 +315,14 @@ def test_a_body_over_the_size_limit_is_413(admin_api, settings):
     r = admin_api.post("contacts", {"first_name": "Ana", "description": "x" * 2000})
     assert r.status_code == 413
     assert r.json() == {"detail": "The request body is too large."}
+
+
+@pytest.mark.parametrize("path,body,loc", [
+    ("teams", {"name": "X", "member_ids": [2**64]}, ["body", "member_ids"]),
+    ("views", {"entity": "contacts", "name": "V", "shared_with_user_ids": [2**70]},
+     ["body", "shared_with_user_ids"]),
+    ("views", {"entity": "contacts", "name": "V", "team_id": -(2**64)}, ["body", "team_id"]),
+    ("contacts", {"first_name": "A", "custom": {"n": 2**80}}, ["body", "custom"]),
+])
+def test_numbers_no_column_can_hold_are_422(admin_api, path, body, loc):
+    assert locs(admin_api.post(path, body))[0][:2] == loc[:2]

@@ -39,29 +39,43 @@ class ParameterError(ValueError):
         self.loc = loc
 
 
-def _find_nul(value: Any, depth: int = 0) -> bool:
+MAX_INT = 2**63 - 1
+
+
+def _unstorable(value: Any, depth: int = 0) -> str | None:
+    """Why no database column could hold `value` (NUL in text, a whole number beyond 64 bits),
+    or None."""
     if isinstance(value, str):
-        return "\x00" in value
+        return _("Text may not contain NUL characters.") if "\x00" in value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _("The number is out of range.") if abs(value) > MAX_INT else None
     if depth > 20:
-        return False
+        return None
     if isinstance(value, dict):
-        return any(_find_nul(k, depth + 1) or _find_nul(v, depth + 1) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_find_nul(v, depth + 1) for v in value)
-    return False
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        return None
+    for item in items:
+        problem = _unstorable(item, depth + 1)
+        if problem:
+            return problem
+    return None
 
 
 class StrictSchema(Schema):
-    """Input schemas refuse unknown fields (422 naming them), over-long text and NUL
-    characters (no database stores them)."""
+    """Input schemas refuse unknown fields (422 naming them), over-long text, NUL characters
+    and whole numbers beyond 64 bits (no database column holds them)."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=MAX_TEXT)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        if _find_nul(value):
-            raise ValueError(_("Text may not contain NUL characters."))
+    def _storable(cls, value: Any) -> Any:
+        problem = _unstorable(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
