@@ -144,7 +144,7 @@ def test_fuzzing_every_operation_never_gives_a_500(admin, admin_api, schema):
                                                     path_parameters=None))
     failures = []
 
-    @settings(max_examples=600, deadline=None, database=None,
+    @settings(max_examples=500, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(case=st.one_of(strategies))
     def run(case):
