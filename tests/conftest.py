@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.test import Client
 
 settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
                               "QUEUES": []}}
+# Backends may already exist (task decorators look them up at import): rebuild them.
+setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 class Api:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vinculo.customers",
     "vinculo.activities",
     "vinculo.sales",
+    "vinculo.automation",
     "vinculo.web",
 ]
 

@@ -1,12 +1,18 @@
 """What the activities app registers with the platform."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.automation import schedules
 from vinculo.platform import registry
 from vinculo.platform.registry import Entity
 
-from . import services  # noqa: F401  (registers the activity write rules)
+from . import services, tasks  # noqa: F401  (services registers the activity write rules)
 from .models import Activity
+
+schedules.every("activities.send_due_reminders", dt.timedelta(minutes=1),
+                tasks.send_due_reminders)
 
 registry.register(Entity(
     name="activities",
