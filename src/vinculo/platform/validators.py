@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 COUNTRY_CODES = frozenset(phonenumbers.SUPPORTED_REGIONS) | {"AQ", "BV", "HM", "PN", "TF", "UM"}
 
@@ -17,14 +20,42 @@ def validate_country(value: str) -> None:
         )
 
 
+INVALID_PHONE = gettext_lazy("Enter a valid phone number, with its country code.")
+FORMATTING = re.compile(r"[\s().\-/]")
+
+
+def _international_e164(number: str) -> str | None:
+    """E.164 for a plain "+<country code> <digits>" number without parsing it in full (a
+    full parse costs ~40 µs, which dominates bulk imports); None when unsure, False-y "" when
+    impossible. Anything unusual falls back to the full parser."""
+    compact = FORMATTING.sub("", number)
+    if len(compact) < 4 or compact[0] != "+" or not compact[1:].isdigit():
+        return None
+    digits = compact[1:]
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[size:]
+            if not national or national[0] == "0":
+                return None  # leading zeros (Italy and others) need the full parser
+            candidate = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+            return compact if phonenumbers.is_possible_number(candidate) else ""
+    return ""
+
+
 def to_e164(number: str, country: str = "") -> str:
     """The E.164 form of a phone number, or a ValidationError when it is not one."""
     if not number:
         return ""
+    quick = _international_e164(number)
+    if quick is not None:
+        if not quick:
+            raise ValidationError(INVALID_PHONE)
+        return quick
     try:
         parsed = phonenumbers.parse(number, (country or "").upper() or None)
     except phonenumbers.NumberParseException:
-        raise ValidationError(_("Enter a valid phone number, with its country code.")) from None
+        raise ValidationError(INVALID_PHONE) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise ValidationError(_("Enter a valid phone number, with its country code."))
+        raise ValidationError(INVALID_PHONE)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
