@@ -12,6 +12,8 @@ from django.test import Client
 
 settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
                               "QUEUES": []}}
+# Users are made in most tests: a fast hash keeps the suite quick (never in production).
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Backends may already exist (task decorators look them up at import): rebuild them.
 setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 

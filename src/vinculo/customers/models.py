@@ -81,7 +81,8 @@ class Account(OwnedRecord, Address):
             models.Index(fields=["owner", "id"], name="account_owner_idx"),
             models.Index(fields=["city"], name="account_city_idx"),
             models.Index(fields=["industry"], name="account_industry_idx"),
-            models.Index(fields=["deleted_at"], name="account_deleted_idx"),
+            models.Index(fields=["deleted_at"], name="account_binned_idx",
+                         condition=models.Q(deleted_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +180,8 @@ class Contact(OwnedRecord, Address):
             models.Index(fields=["city"], name="contact_city_idx"),
             models.Index(fields=["country"], name="contact_country_idx"),
             models.Index(fields=["created_at", "id"], name="contact_created_idx"),
-            models.Index(fields=["deleted_at"], name="contact_deleted_idx"),
+            models.Index(fields=["deleted_at"], name="contact_binned_idx",
+                         condition=models.Q(deleted_at__isnull=False)),
         ]
 
     def __str__(self) -> str:

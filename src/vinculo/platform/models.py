@@ -20,13 +20,13 @@ class Record(models.Model):
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    custom = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = LiveManager()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012  (a manager, not a field)
 
     class Meta:
         abstract = True
@@ -198,7 +198,8 @@ class SearchEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entity", "record_id"], name="search_entity_record_uniq")
+            models.UniqueConstraint(fields=["entity", "record_id"],
+                                    name="search_entity_record_uniq")
         ]
 
 

@@ -77,7 +77,7 @@ def maybe(name: str) -> Entity | None:
 
 
 def for_model(model: type[models.Model]) -> Entity:
-    model = getattr(model, "_meta").concrete_model
+    model = model._meta.concrete_model
     return _by_model[model]
 
 
