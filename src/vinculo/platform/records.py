@@ -1017,11 +1017,12 @@ def _document_maker(entity: registry.Entity,
             values.append(value)
         text = " ".join([str(v) for v in values if v])
         if text.isascii():
-            return text.lower()
+            return search.as_document(text.lower())
         # Accented Latin letters fold through a table; anything else gets the full
         # normalisation.
         folded = text.translate(_LATIN_FOLD)
-        return folded.lower() if folded.isascii() else search.normalise(text)
+        return search.as_document(folded.lower() if folded.isascii()
+                                  else search.normalise(text))
 
     return document
 

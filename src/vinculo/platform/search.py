@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -30,6 +30,15 @@ def normalise(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def as_document(folded: str) -> str:
+    """Folded text as space-separated words: PostgreSQL's parser would otherwise keep
+    "ana@example.com" as one token, and a search for "ana" or "example" would miss it."""
+    return NON_WORD.sub(" ", folded).strip()
+
+
 def terms(query: str) -> list[str]:
     return TOKEN.findall(normalise(query))[:MAX_TERMS]
 
@@ -42,7 +51,7 @@ def document_for(entity: registry.Entity, instance) -> str:
             value = getattr(value, step, None) if value is not None else None
         if value:
             parts.append(str(value))
-    return normalise(" ".join(parts))
+    return as_document(normalise(" ".join(parts)))
 
 
 def _is_sqlite() -> bool:
@@ -182,33 +191,67 @@ def matching_entries(query: str) -> QuerySet[SearchEntry] | None:
                      "WHERE platform_search_fts MATCH %s)", [_fts_match(words)],
                      output_field=BooleanField())
     else:
-        hit = RawSQL("(to_tsvector('simple', document) @@ to_tsquery('simple', %s) "
-                     "OR document %% %s)", [_tsquery(words), " ".join(words)],
-                     output_field=BooleanField())
+        hit = RawSQL("to_tsvector('simple', document) @@ to_tsquery('simple', %s)",
+                     [_tsquery(words)], output_field=BooleanField())
     return SearchEntry.objects.alias(hit=hit).filter(hit=True)
 
 
+CANDIDATE_BATCH = 200
+MAX_CANDIDATE_BATCHES = 10
+
+
+def _ranked_candidates(words: list[str], offset: int, size: int) -> list[tuple[int, float]]:
+    """(entry id, rank) best first — lower rank is better — straight from the text index, so
+    that ranking never touches more than the index's own matches."""
+    with connection.cursor() as cursor:
+        if _is_sqlite():
+            cursor.execute(
+                "SELECT rowid, rank FROM platform_search_fts WHERE platform_search_fts MATCH %s "
+                "ORDER BY rank LIMIT %s OFFSET %s", [_fts_match(words), size, offset])
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT id, -ts_rank(to_tsvector('simple', document), query) AS score "
+            "FROM platform_searchentry, to_tsquery('simple', %s) AS query "
+            "WHERE to_tsvector('simple', document) @@ query "
+            "ORDER BY score, id DESC LIMIT %s OFFSET %s", [_tsquery(words), size, offset])
+        found = cursor.fetchall()
+        if found or offset:
+            return found
+        # nothing starts with these words: try near spellings (trigram index)
+        cursor.execute(
+            "SELECT id, -similarity(document, %s) AS score FROM platform_searchentry "
+            "WHERE document %% %s ORDER BY score, id DESC LIMIT %s",
+            [" ".join(words), " ".join(words), size])
+        return cursor.fetchall()
+
+
 def query(user, text: str, *, entities: Sequence[str] | None = None, limit: int = 20) -> list[Hit]:
-    """Ranked hits across entities, only records the user may see."""
+    """Ranked hits across entities, only records the user may see.
+
+    Candidates come from the text index in rank order, a batch at a time; record access is
+    applied to each batch, until `limit` visible hits are found or the candidates run out.
+    """
     names = [e.name for e in registry.all_entities() if e.searchable]
     if entities:
         names = [n for n in names if n in entities]
-    entries = matching_entries(text)
-    visible = _visible(user, names)
-    if entries is None or visible is None:
-        return []
     words = terms(text)
-    if _is_sqlite():
-        rank = RawSQL("(SELECT bm25(platform_search_fts) FROM platform_search_fts "
-                      "WHERE platform_search_fts MATCH %s AND rowid = platform_searchentry.id)",
-                      [_fts_match(words)], output_field=FloatField())
-    else:
-        rank = RawSQL("-(ts_rank(to_tsvector('simple', document), to_tsquery('simple', %s)) "
-                      "+ similarity(document, %s))", [_tsquery(words), " ".join(words)],
-                      output_field=FloatField())
-    rows = (entries.filter(visible).annotate(rank=rank).order_by("rank", "-id")
-            .values_list("entity", "record_id", "title", "subtitle", "rank"))
-    return [Hit(*row) for row in rows[:limit]]
+    visible = _visible(user, names)
+    if not words or visible is None:
+        return []
+    hits: list[Hit] = []
+    for batch in range(MAX_CANDIDATE_BATCHES):
+        candidates = _ranked_candidates(words, batch * CANDIDATE_BATCH, CANDIDATE_BATCH)
+        if not candidates:
+            break
+        rank_of = dict(candidates)
+        rows = (SearchEntry.objects.filter(id__in=list(rank_of)).filter(visible)
+                .values_list("id", "entity", "record_id", "title", "subtitle"))
+        found = sorted(rows, key=lambda r: (rank_of[r[0]], -r[0]))
+        hits += [Hit(entity, record_id, title, subtitle, rank_of[pk])
+                 for pk, entity, record_id, title, subtitle in found]
+        if len(hits) >= limit or len(candidates) < CANDIDATE_BATCH:
+            break
+    return hits[:limit]
 
 
 def filter_queryset(qs: QuerySet, entity: str, text: str) -> QuerySet:
