@@ -58,7 +58,7 @@ def test_a_schedule_more_often_than_ten_seconds_is_refused():
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason=(
     "the in-memory SQLite test database fails concurrent writers at once instead of waiting"))
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_workers_racing_for_the_same_period_fire_it_once():
     schedule = reminders()
     start = threading.Barrier(4)

@@ -11,7 +11,7 @@ from django.db import connection
 from tests.conftest import api_for, make_user
 from tests.platform.conftest import create, needs_postgres
 
-pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def in_threads(*calls: Callable[[], object]) -> list[object]:

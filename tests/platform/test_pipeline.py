@@ -241,7 +241,7 @@ class TestEvents:
         assert [e.operation for e in received] == ["created", "updated", "deleted", "restored"]
         assert received[1].changed == ("city",)
 
-    @pytest.mark.django_db(transaction=True)
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
     def test_a_real_commit_dispatches_through_the_task_queue(self, received):
         from tests.conftest import make_user
 
