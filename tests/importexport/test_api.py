@@ -137,3 +137,17 @@ def test_422_names_the_field_at_fault(admin_api):
     bad_filter = admin_api.post("exports", {"entity": "contacts", "filter": {
         "field": "nope", "op": "eq", "value": 1}}).json()
     assert bad_filter["detail"][0]["loc"][:2] == ["query", "filter"]
+
+
+def test_job_lists_are_paginated_collections_of_ones_own_jobs(admin_api, rep_api):
+    for _ in range(3):
+        r = admin_api.post("exports", {"entity": "contacts", "format": "csv"})
+        assert r.status_code == 201, r.content
+    page = admin_api.get("exports", limit=2).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = admin_api.get("exports", limit=2, cursor=page["next_cursor"]).json()
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+    ids = [j["id"] for j in page["items"] + rest["items"]]
+    assert ids == sorted(ids, reverse=True)
+    assert rep_api.get("exports").json() == {"items": [], "next_cursor": None}
+    assert rep_api.get("imports").json()["items"] == []

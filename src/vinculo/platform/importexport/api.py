@@ -12,14 +12,19 @@ from django.urls import reverse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from vinculo.platform.crud import ErrorOut, parse_filter_param
+from vinculo.platform.crud import (
+    ErrorOut,
+    PageParams,
+    collection,
+    page_schema,
+    parse_filter_param,
+)
 from vinculo.platform.models import ExportJob, ImportJob, JobStatus
 
 from . import services
 from .schemas import ExportIn, ExportOut, ImportOut
 
 router = Router(tags=["imports and exports"])
-LIST_LIMIT = 50
 
 
 def _progress(job: ImportJob | ExportJob) -> dict:
@@ -69,10 +74,12 @@ def create_import(request, file: File[UploadedFile], entity: Form[str],
     return Status(201, import_out(job))
 
 
-@router.get("/imports", response=list[ImportOut], summary="Your latest imports")
-def list_imports(request):
-    jobs = ImportJob.objects.filter(owner=request.auth).order_by("-id")[:LIST_LIMIT]
-    return [import_out(job, errors_limit=0) for job in jobs]
+@router.get("/imports", response={200: page_schema(ImportOut), 422: ErrorOut},
+            summary="Your imports, newest first", exclude_unset=True)
+def list_imports(request, params: Query[PageParams]):
+    page = collection(ImportJob.objects.filter(owner=request.auth), params, ["-id"])
+    page["items"] = [import_out(job, errors_limit=0) for job in page["items"]]
+    return page
 
 
 @router.get("/imports/{int:job_id}", response={200: ImportOut, 404: ErrorOut},
@@ -95,10 +102,12 @@ def create_export(request, payload: ExportIn):
     return Status(201, export_out(request, job))
 
 
-@router.get("/exports", response=list[ExportOut], summary="Your latest exports")
-def list_exports(request):
-    jobs = ExportJob.objects.filter(owner=request.auth).order_by("-id")[:LIST_LIMIT]
-    return [export_out(request, job) for job in jobs]
+@router.get("/exports", response={200: page_schema(ExportOut), 422: ErrorOut},
+            summary="Your exports, newest first", exclude_unset=True)
+def list_exports(request, params: Query[PageParams]):
+    page = collection(ExportJob.objects.filter(owner=request.auth), params, ["-id"])
+    page["items"] = [export_out(request, job) for job in page["items"]]
+    return page
 
 
 @router.get("/exports/{int:job_id}", response={200: ExportOut, 404: ErrorOut},
