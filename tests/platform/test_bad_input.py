@@ -326,3 +326,10 @@ def test_a_body_over_the_size_limit_is_413(admin_api, settings):
 ])
 def test_numbers_no_column_can_hold_are_422(admin_api, path, body, loc):
     assert locs(admin_api.post(path, body))[0][:2] == loc[:2]
+
+
+def test_custom_keys_of_unicode_digits_are_named_in_the_422(admin_api):
+    r = admin_api.post("products", {"sku": "U-1", "name": "Unicode", "custom": {"¹": 1, "²3": 2}})
+    assert r.status_code == 422
+    assert {tuple(d["loc"]) for d in r.json()["detail"]} == {
+        ("body", "custom", "¹"), ("body", "custom", "²3")}

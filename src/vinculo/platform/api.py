@@ -109,7 +109,7 @@ api = VinculoAPI(
 
 
 def _loc_part(part: str) -> str | int:
-    return int(part) if part.isdigit() else part
+    return int(part) if part.isascii() and part.isdigit() else part
 
 
 def validation_detail(exc: ValidationError, prefix: str = "body") -> list[dict]:
