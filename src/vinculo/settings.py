@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "vinculo.customers",
     "vinculo.activities",
     "vinculo.sales",
+    "vinculo.sales.pipeline",
+    "vinculo.sales.leads",
+    "vinculo.sales.assignment",
     "vinculo.automation",
     "vinculo.web",
 ]

@@ -233,13 +233,14 @@ def mount_routers() -> None:
     from vinculo.customers.api import accounts, contacts
     from vinculo.identity.api import router as identity
     from vinculo.platform.platform_api import router as platform
-    from vinculo.sales.api import orders, products
 
     api.add_router("/accounts", accounts)
     api.add_router("/contacts", contacts)
     api.add_router("/activities", activities)
-    api.add_router("/products", products)
-    api.add_router("/orders", orders)
+    api.add_router("", "vinculo.sales.api.router")
+    api.add_router("", "vinculo.sales.leads.api.router")
+    api.add_router("", "vinculo.sales.pipeline.api.router")
+    api.add_router("", "vinculo.sales.assignment.api.router")
     api.add_router("", identity)
     api.add_router("", platform)
     api.add_router("", "vinculo.platform.importexport.api.router")

@@ -1,5 +1,7 @@
 """REST endpoints of products and orders."""
 
+from ninja import Router
+
 from vinculo.platform.crud import resource_router
 
 from .models import Order
@@ -10,3 +12,7 @@ orders = resource_router(
     "orders", In=OrderIn, Patch=OrderPatch, Out=OrderOut,
     queryset=lambda: Order.all_objects.prefetch_related("lines"),
 )
+
+router = Router()
+router.add_router("/products", products)
+router.add_router("/orders", orders)

@@ -55,6 +55,10 @@ urlpatterns = [
     path("settings/custom-fields/<int:field_id>/", platform_views.custom_field_edit,
          name="custom-field-edit"),
     path("", include("vinculo.web.urls_importexport")),
+    path("", include("vinculo.sales.urls")),
+    path("", include("vinculo.sales.leads.urls")),
+    path("", include("vinculo.sales.pipeline.urls")),
+    path("", include("vinculo.sales.assignment.urls")),
 ]
 
 for _resource in resources.all_resources():

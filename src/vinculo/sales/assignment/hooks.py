@@ -1,0 +1,1 @@
+"""What the assignment module registers with the platform."""

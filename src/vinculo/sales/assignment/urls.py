@@ -1,0 +1,3 @@
+"""Pages of the assignment module beyond the generic resource pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What the leads module registers with the platform."""

@@ -1,0 +1,3 @@
+"""Pages of the leads module beyond the generic resource pages."""
+
+urlpatterns: list = []

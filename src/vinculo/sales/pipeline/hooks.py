@@ -1,0 +1,1 @@
+"""What the pipeline module registers with the platform."""

@@ -1,0 +1,3 @@
+"""Pages of the pipeline module beyond the generic resource pages."""
+
+urlpatterns: list = []

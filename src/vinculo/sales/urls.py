@@ -1,0 +1,3 @@
+"""Pages of the sales module beyond the generic resource pages."""
+
+urlpatterns: list = []
