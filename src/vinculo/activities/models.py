@@ -56,6 +56,11 @@ class Activity(OwnedRecord):
     account = models.ForeignKey("customers.Account", null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="activities",
                                 verbose_name=_("account"))
+    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="activities", verbose_name=_("lead"))
+    opportunity = models.ForeignKey("pipeline.Opportunity", null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="activities",
+                                    verbose_name=_("opportunity"))
 
     class Meta:
         verbose_name = _("activity")
@@ -64,6 +69,9 @@ class Activity(OwnedRecord):
         indexes = [
             models.Index(fields=["contact", "occurred_at", "id"], name="activity_contact_idx"),
             models.Index(fields=["account", "occurred_at", "id"], name="activity_account_idx"),
+            models.Index(fields=["lead", "occurred_at", "id"], name="activity_lead_idx"),
+            models.Index(fields=["opportunity", "occurred_at", "id"],
+                         name="activity_opportunity_idx"),
             models.Index(fields=["owner", "done", "due_at"], name="activity_owner_due_idx"),
             models.Index(fields=["kind", "occurred_at"], name="activity_kind_idx"),
             models.Index(fields=["remind_at", "id"], name="activity_pending_remind_idx",

@@ -26,6 +26,8 @@ class ActivityPatch(StrictSchema):
     outcome: str | None = Field(None, max_length=120)
     contact_id: int | None = None
     account_id: int | None = None
+    lead_id: int | None = None
+    opportunity_id: int | None = None
     owner_id: int | None = None
     custom: dict[str, Any] | None = None
 
@@ -48,6 +50,8 @@ class ActivityOut(OwnedOut):
     outcome: str
     contact_id: int | None
     account_id: int | None
+    lead_id: int | None
+    opportunity_id: int | None
 
 
 class TimelineItemOut(Schema):

@@ -27,7 +27,10 @@ from vinculo.platform.records import writable_fields
 
 from .models import Activity
 
-TIMELINE_ENTITIES = ("accounts", "contacts")
+TIMELINE_ENTITIES = ("accounts", "contacts", "leads", "opportunities")
+# The activity column that ties an activity to a record of each entity with a timeline.
+ACTIVITY_LINKS = {"accounts": "account_id", "contacts": "contact_id", "leads": "lead_id",
+                  "opportunities": "opportunity_id"}
 MAX_LIMIT = 200
 
 
@@ -84,7 +87,7 @@ def _activity_rows(user, entity_name: str, record: Model) -> QuerySet:
         contacts = Contact.objects.filter(account_id=record.pk).values("id")
         where = Q(account_id=record.pk) | Q(contact_id__in=contacts)
     else:
-        where = Q(contact_id=record.pk)
+        where = Q(**{ACTIVITY_LINKS[entity_name]: record.pk})
     qs = Activity.objects.filter(where).select_related("owner")
     return access.scope(user, "activities", "view", qs)
 
@@ -102,7 +105,7 @@ def _activity_item(activity: Activity, record: Model) -> TimelineItem:
 
 def _order_rows(user, entity_name: str, record: Model) -> QuerySet | None:
     orders = registry.maybe("orders")
-    if orders is None:
+    if orders is None or entity_name not in ("accounts", "contacts"):
         return None
     fk = "account_id" if entity_name == "accounts" else "contact_id"
     qs = orders.model.objects.filter(**{fk: record.pk}).select_related("owner")
@@ -205,7 +208,8 @@ def _parse_cursor(cursor: str) -> tuple[dt.datetime, str, int]:
 
 
 def visible_record(user, entity_name: str, record_id: int) -> Model:
-    """The live account or contact `record_id` if the user may see it; Http404 otherwise."""
+    """The live record `record_id` (of an entity with a timeline) if the user may see it;
+    Http404 otherwise."""
     if entity_name not in TIMELINE_ENTITIES:
         raise LookupError(f"No timeline for '{entity_name}'.")
     model = registry.get(entity_name).model
@@ -217,7 +221,7 @@ def visible_record(user, entity_name: str, record_id: int) -> Model:
 
 def timeline(user, entity_name: str, record_id: int, cursor: str | None = None,
              limit: int = 30) -> tuple[list[TimelineItem], str | None]:
-    """One page of the timeline of an account or a contact, newest first.
+    """One page of the timeline of an account, contact, lead or opportunity, newest first.
 
     An account's timeline has its activities and those of its contacts, its orders and its
     changes; a contact's has its own activities, orders and changes. Only what `user` may

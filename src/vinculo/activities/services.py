@@ -121,7 +121,7 @@ def reminder_message(activity: Activity) -> tuple[str, str]:
     if activity.due_at:
         due = timezone.localtime(activity.due_at).strftime("%Y-%m-%d %H:%M %Z")
         lines.append(_("Due: %(when)s") % {"when": due})
-    for related in (activity.contact, activity.account):
+    for related in (activity.contact, activity.account, activity.lead, activity.opportunity):
         if related is not None:
             lines.append(str(related))
     if activity.body:

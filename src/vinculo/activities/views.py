@@ -16,8 +16,9 @@ activities = register(Resource(
         Section(_("Activity"), ("kind", "subject", "body", "direction", "occurred_at",
                                 "duration_minutes", "outcome")),
         Section(_("Task"), ("due_at", "remind_at", "done")),
-        Section(_("About"), ("contact_id", "account_id", "owner_id")),
+        Section(_("About"), ("contact_id", "account_id", "lead_id", "opportunity_id",
+                                 "owner_id")),
     ),
     read_only=("done_at", "created_at", "updated_at"),
-    prefill=("contact_id", "account_id", "kind"),
+    prefill=("contact_id", "account_id", "lead_id", "opportunity_id", "kind"),
 ))

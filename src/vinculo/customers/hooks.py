@@ -31,6 +31,7 @@ registry.register(Entity(
         "contacts": Related("contacts", "contacts"),
         "activities": Related("activities", "activities"),
         "orders": Related("orders", "orders"),
+        "opportunities": Related("opportunities", "opportunities"),
         "children": Related("accounts", "children"),
     },
     list_columns=("name", "industry", "city", "country", "phone", "owner"),
@@ -57,6 +58,7 @@ registry.register(Entity(
     related={
         "activities": Related("activities", "activities"),
         "orders": Related("orders", "orders"),
+        "opportunities": Related("opportunities", "opportunities"),
     },
     list_columns=("name", "email", "phone", "account", "city", "lifecycle_stage", "owner"),
     importable=True,

@@ -6,6 +6,8 @@ NAVIGATION = [
     ("dashboard", _("Dashboard"), "/dashboard/"),
     ("accounts", _("Accounts"), "/accounts/"),
     ("contacts", _("Contacts"), "/contacts/"),
+    ("leads", _("Leads"), "/leads/"),
+    ("opportunities", _("Opportunities"), "/opportunities/"),
     ("activities", _("Activities"), "/activities/"),
     ("products", _("Products"), "/products/"),
     ("orders", _("Orders"), "/orders/"),
@@ -15,6 +17,8 @@ NAVIGATION = [
 NEW_MENU = [
     ("contacts", _("Contact"), "contacts", "/contacts/new/"),
     ("accounts", _("Account"), "accounts", "/accounts/new/"),
+    ("leads", _("Lead"), "contacts", "/leads/new/"),
+    ("opportunities", _("Opportunity"), "orders", "/opportunities/new/"),
     ("activities", _("Task"), "task", "/activities/new/?kind=task"),
     ("activities", _("Activity"), "activities", "/activities/new/"),
     ("orders", _("Order"), "orders", "/orders/new/"),

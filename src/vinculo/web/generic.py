@@ -227,7 +227,7 @@ def quick_context(user: Any, resource: Resource, obj: models.Model, form: Any = 
     activities = resources.maybe("activities")
     if activities is None or not resource.quick_add or not access.can_create(user, "activities"):
         return None
-    parent_field = {"contacts": "contact_id", "accounts": "account_id"}.get(resource.entity)
+    parent_field = selectors.ACTIVITY_LINKS.get(resource.entity)
     if parent_field is None:
         return None
     return {"form": form, "parent_field": parent_field, "parent_id": obj.pk,
