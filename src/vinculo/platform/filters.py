@@ -498,3 +498,399 @@ def describe_fields(entity_name: str) -> list[dict]:
                           "ops": sorted(OPS_BY_KIND[target.kind]),
                           "choices": [[c, c] for c in definition.choices or []]})
     return found
+
+
+# --------------------------------------------------------------------------- in memory
+
+
+Predicate = Any  # Callable[[_Values], bool]
+
+
+def matches(entity_name: str, node: Any, obj: Any, *, user: Any = None) -> bool:
+    """Whether `obj` (a record, saved or not, or a dict of the values about to be saved)
+    satisfies `node`, with the same answer `compile_filter` gives in the database.
+
+    The node is validated like `compile_filter` does (FilterError on a bad node). To test
+    many records against one node, build the test once with `matcher`.
+    """
+    return matcher(entity_name, node, user=user)(obj)
+
+
+def matcher(entity_name: str, node: Any, *, user: Any = None,
+            cache: dict | None = None) -> Any:
+    """A function `record_or_dict -> bool` evaluating `node` in memory (see `matches`).
+
+    `cache` (optional, shared between calls) keeps the related records loaded for
+    `"<fk>.<field>"` paths, so that a batch loads each of them once.
+    """
+    compile_filter(entity_name, node, user=user)  # the same validation, the same errors
+    if node in (None, {}):
+        return lambda obj: True
+    entity = registry.get(entity_name)
+    test = _m_node(entity, node, Context(user=user))
+    shared = cache if cache is not None else {}
+
+    def check(obj: Any) -> bool:
+        return test(_Values(entity, obj, shared)) is True
+
+    return check
+
+
+class _Values:
+    """Reads a record's values by ORM path for the in-memory test, loading related records
+    through foreign keys when a path needs them."""
+
+    __slots__ = ("entity", "obj", "cache", "is_dict")
+
+    def __init__(self, entity: registry.Entity, obj: Any, cache: dict):
+        self.entity, self.obj, self.cache = entity, obj, cache
+        self.is_dict = isinstance(obj, dict)
+
+    @property
+    def pk(self) -> Any:
+        if self.is_dict:
+            return self.obj.get("id")
+        return self.obj.pk
+
+    def get(self, lookup: str) -> tuple[bool, Any]:
+        """(present, value) at an ORM path such as `name`, `account__industry`,
+        `custom__key` or `owner_id`. `present` is False only for a missing custom key."""
+        parts = lookup.split("__")
+        model, obj, is_dict = self.entity.model, self.obj, self.is_dict
+        for i, part in enumerate(parts):
+            if obj is None:
+                return True, None
+            if part == "custom" and i == len(parts) - 2:
+                custom = (obj.get("custom") if is_dict else getattr(obj, "custom", None)) or {}
+                key = parts[-1]
+                return (key in custom and custom[key] is not None), custom.get(key)
+            f = model._meta.get_field(part)
+            last = i == len(parts) - 1
+            if isinstance(f, models.ForeignKey) and not (last and part == f.attname):
+                pk = _read(obj, f.attname, f.name, is_dict)
+                if isinstance(pk, models.Model):
+                    pk = pk.pk
+                if last:
+                    return True, pk
+                obj = self._load(f.related_model, _to_python(f.target_field, pk))
+                model, is_dict = f.related_model, False
+                continue
+            if last:
+                value = _read(obj, f.attname, f.name, is_dict)
+                if is_dict or not isinstance(value, (str, int, type(None))):
+                    value = _to_python(f, value)
+                return True, value
+            return True, None
+        return True, None
+
+    def _load(self, model: type[models.Model], pk: Any) -> Any:
+        if pk is None:
+            return None
+        key = (model, pk)
+        if key not in self.cache:
+            self.cache[key] = model._base_manager.filter(pk=pk).first()
+        return self.cache[key]
+
+
+def _read(obj: Any, attname: str, name: str, is_dict: bool) -> Any:
+    if is_dict:
+        return obj[attname] if attname in obj else obj.get(name)
+    return obj.__dict__[attname] if attname in obj.__dict__ else getattr(obj, attname, None)
+
+
+def _to_python(f: models.Field, value: Any) -> Any:
+    if value is None or isinstance(value, models.Model):
+        return value
+    try:
+        value = f.to_python(value)
+    except Exception:  # a value the write would refuse: it matches nothing
+        return None
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _m_node(entity: registry.Entity, node: dict, ctx: Context) -> Predicate:
+    return _m_part(entity, node, ctx)[0]
+
+
+def _always(r: _Values) -> bool:
+    return True
+
+
+def _m_part(entity: registry.Entity, node: dict, ctx: Context) -> tuple[Predicate, bool]:
+    """(test, empty): `empty` when the node compiles to an empty Q, which Django reads as
+    "everything" and drops from `&` and `|` (and which stays empty under `~`).
+
+    Tests follow SQL's three-valued logic: a condition on a missing custom value is unknown
+    (None) and stays unknown under `not`, as NULL does in the database.
+    """
+    if "all" in node or "any" in node:
+        key = "all" if "all" in node else "any"
+        children = [_m_part(entity, child, ctx) for child in node[key]]
+        parts = [p for p, empty in children if not empty]
+        if key == "any" and not children:
+            return (lambda r: False), False
+        if not parts:
+            return _always, True
+        if key == "all":
+            def every(r: _Values) -> bool | None:
+                answer: bool | None = True
+                for p in parts:
+                    got = p(r)
+                    if got is False:
+                        return False
+                    if got is None:
+                        answer = None
+                return answer
+
+            return every, False
+
+        def some(r: _Values) -> bool | None:
+            answer: bool | None = False
+            for p in parts:
+                got = p(r)
+                if got is True:
+                    return True
+                if got is None:
+                    answer = None
+            return answer
+
+        return some, False
+    if "not" in node:
+        inner, empty = _m_part(entity, node["not"], ctx)
+        if empty:
+            return _always, True
+
+        def negated(r: _Values) -> bool | None:
+            got = inner(r)
+            return None if got is None else not got
+
+        return negated, False
+    if "related" in node:
+        return _m_related(entity, node, ctx), False
+    return _m_condition(entity, node, ctx), False
+
+
+def _m_related(entity: registry.Entity, node: dict, ctx: Context) -> Predicate:
+    """An aggregate over related rows: a record not saved yet has none (a count or sum of
+    nothing is 0); a saved one asks the database."""
+    q = _related(entity, node, [], Context(user=ctx.user), 0)
+    agg, _sep, _field = str(node.get("agg", "count")).partition(":")
+    op, value = node["op"], node["value"]
+    bounds = value if op == "between" else [value]
+    empty_passes = agg in ("count", "sum") and _holds(0, op, bounds)
+    model = entity.model
+
+    def test(r: _Values) -> bool:
+        pk = r.pk
+        if pk is None:
+            return empty_passes
+        return model._base_manager.filter(q, pk=pk).exists()
+
+    return test
+
+
+def _m_condition(entity: registry.Entity, node: dict, ctx: Context) -> Predicate:
+    target = resolve(entity, node["field"], [])
+    op, value = node["op"], node["value"]
+    if target.kind == "tags":
+        return _m_tags(target, op, value, ctx)
+    if target.kind == "decimal" and entity.model_field(target.lookup.split("__")[0]) is None:
+        # a computed value (annotation): only the database knows it
+        q = _condition(entity, node, [], ctx)
+        return lambda r: r.pk is not None and entity.model._base_manager.filter(
+            q, pk=r.pk).exists()
+    test = _m_test(target, op, value, ctx)
+    lookup = target.lookup
+    json = target.kind.startswith("json_")
+
+    unknown_when_missing = json and op not in ("is_null", "between")
+
+    def check(r: _Values) -> bool | None:
+        present, v = r.get(lookup)
+        if json and not present:
+            if unknown_when_missing:
+                return None  # NULL in the database
+            v = None
+        return test(v, present)
+
+    return check
+
+
+def _sqlite() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def _fold(text: str) -> str:
+    """Case folding as the database does it for i-lookups: SQLite's LIKE folds ASCII
+    letters only; PostgreSQL compares UPPER() of both sides."""
+    if _sqlite():
+        return _ascii_lower(text)
+    return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
+
+
+def _m_test(target: Target, op: str, value: Any, ctx: Context) -> Any:
+    """`(value, present) -> bool` for one condition on a plain or custom field."""
+    kind = target.kind
+    json = kind.startswith("json_")
+    sqlite = _sqlite()
+    if op == "is_null":
+        blank_is_null = target.nullable_text or kind == "json_text"
+
+        def is_null(v: Any, present: bool) -> bool:
+            null = v is None or (blank_is_null and v == "")
+            return null if value else not null
+
+        return is_null
+    if op in ("within_last_days", "older_than_days"):
+        now = timezone.now()
+        boundary = now - dt.timedelta(days=value)
+        if kind in ("date", "json_date"):
+            low, high = timezone.localdate(boundary), timezone.localdate(now)
+            if kind == "json_date":
+                low, high = low.isoformat(), high.isoformat()
+        else:
+            low, high = boundary, now
+        if op == "within_last_days":
+            return lambda v, p: v is not None and _cmp(v, low, "gte", kind) and _cmp(
+                v, high, "lte", kind)
+        return lambda v, p: v is not None and _cmp(v, low, "lt", kind)
+    if op in ("in", "not_in"):
+        values = [_typed(target, v, [], ctx, op) for v in value]
+        as_dates = target.kind == "datetime" and all(_is_plain_date(v) for v in values)
+        if target.kind == "datetime" and not as_dates:
+            values = [_start_of_day(v) if _is_plain_date(v) else v for v in values]
+
+        def within(v: Any, present: bool) -> bool:
+            if v is None:
+                return None
+            v = _as_date(v) if as_dates else v
+            return any(_equal(v, t, kind) for t in values)
+
+        if op == "in":
+            return lambda v, p: bool(within(v, p))
+        # NOT IN on an unknown value: NULL columns pass (Django adds "OR col IS NULL"),
+        # a missing JSON key does not
+        return lambda v, p: (not json) if v is None else not within(v, p)
+    if op == "between":
+        low, high = (_typed(target, v, [], ctx, op) for v in value)
+        as_date = kind == "datetime" and _is_plain_date(low)
+        return lambda v, p: v is not None and _cmp(_as_date(v) if as_date else v, low, "gte",
+                                                   kind) and _cmp(
+            _as_date(v) if as_date else v, high, "lte", kind)
+    typed = _typed(target, value, [], ctx, op)
+    if kind == "json_multi":
+        wanted = _fold(typed)
+        return lambda v, p: isinstance(v, list) and any(
+            isinstance(item, str) and _fold(item) == wanted for item in v)
+    as_date = kind == "datetime" and _is_plain_date(typed)
+    if op == "ne":
+        return lambda v, p: (not json) if v is None else not _equal(
+            _as_date(v) if as_date else v, typed, kind)
+    if op == "eq":
+        return lambda v, p: v is not None and _equal(_as_date(v) if as_date else v, typed,
+                                                     kind)
+    if op == "ieq":
+        folded = _fold(typed)
+        return lambda v, p: v is not None and _fold(_as_text(v)) == folded
+    if op in ("contains", "icontains", "startswith"):
+        insensitive = op == "icontains" or (sqlite and not json) or (
+            sqlite and op == "startswith")
+        needle = _fold(typed) if insensitive else typed
+
+        def like(v: Any, present: bool) -> bool:
+            if v is None or (json and not isinstance(v, str) and op != "icontains"):
+                return False
+            text = _as_text(v)
+            text = _fold(text) if insensitive else text
+            return text.startswith(needle) if op == "startswith" else needle in text
+
+        return like
+    return lambda v, p: v is not None and _cmp(_as_date(v) if as_date else v, typed, op, kind)
+
+
+def _as_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer() and _sqlite():
+        return str(v)
+    return str(v)
+
+
+def _as_date(v: Any) -> Any:
+    if isinstance(v, dt.datetime):
+        return timezone.localtime(v).date() if timezone.is_aware(v) else v.date()
+    return v
+
+
+def _comparable(v: Any, t: Any, kind: str) -> tuple[Any, Any] | None:
+    """Both sides in one type, or None when the database would not find them equal/ordered."""
+    if kind.startswith("json_"):
+        if isinstance(v, bool) != isinstance(t, bool):
+            return None
+        if isinstance(t, (int, float)) and not isinstance(t, bool):
+            if not isinstance(v, (int, float)):
+                return None
+            return decimal.Decimal(str(v)), decimal.Decimal(str(t))
+        if isinstance(t, str) and not isinstance(v, str):
+            return None
+        return v, t
+    if kind == "decimal":
+        if isinstance(v, float):
+            return v, float(t)
+        try:
+            return decimal.Decimal(str(v)), t
+        except decimal.InvalidOperation:
+            return None
+    if kind == "datetime" and _is_plain_date(t) and isinstance(v, dt.datetime):
+        return v, _start_of_day(t)
+    return v, t
+
+
+def _equal(v: Any, t: Any, kind: str) -> bool:
+    pair = _comparable(v, t, kind)
+    return pair is not None and pair[0] == pair[1]
+
+
+def _cmp(v: Any, t: Any, op: str, kind: str) -> bool:
+    pair = _comparable(v, t, kind)
+    if pair is None:
+        return False
+    a, b = pair
+    try:
+        return {"lt": a < b, "lte": a <= b, "gt": a > b, "gte": a >= b}[op]
+    except TypeError:
+        return False
+
+
+def _m_tags(target: Target, op: str, value: Any, ctx: Context) -> Predicate:
+    def names(r: _Values) -> list[str]:
+        if r.is_dict and "tags" in r.obj:
+            given = r.obj["tags"] or []
+            return [given] if isinstance(given, str) else list(given)
+        if not r.is_dict and r.obj.pk is None:
+            return list(getattr(r.obj, "_pending_tags", None) or [])
+        if r.pk is None:
+            return []
+        return list(target.model._base_manager.filter(pk=r.pk).values_list(
+            "tags__name", flat=True).exclude(tags__name=None))
+
+    if op == "is_null":
+        return lambda r: (not names(r)) if value else bool(names(r))
+    if op in ("in", "not_in"):
+        wanted = {_typed(target, v, [], ctx, op) for v in value}
+        if op == "in":
+            return lambda r: any(n in wanted for n in names(r))
+        return lambda r: not any(n in wanted for n in names(r))
+    folded = _fold(_typed(target, value, [], ctx, op))
+    return lambda r: any(_fold(n) == folded for n in names(r))
