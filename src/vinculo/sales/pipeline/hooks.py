@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.platform import registry
 from vinculo.platform.registry import Entity, Related
 
-from .models import Opportunity, Pipeline, Stage
+from . import services  # noqa: F401  (registers the write-pipeline hooks)
+from .models import Opportunity, Pipeline, Quota, Stage
 
 registry.register(Entity(
     name="pipelines",
@@ -57,5 +58,22 @@ registry.register(Entity(
     related={"activities": Related("activities", "activities")},
     list_columns=("name", "account", "stage", "amount", "currency", "expected_close_date",
                   "owner"),
+    importable=True,
+))
+
+registry.register(Entity(
+    name="quotas",
+    model=Quota,
+    label=_("quota"),
+    label_plural=_("quotas"),
+    owned=False,
+    filter_fields=("id", "user_id", "user", "team_id", "team", "period", "starts_on", "amount",
+                   "currency", "created_at", "updated_at"),
+    ordering_fields=("id", "starts_on", "amount", "created_at"),
+    default_ordering=("-starts_on", "id"),
+    title=lambda q: str(q),
+    subtitle=lambda q: f"{q.amount} {q.currency}",
+    list_columns=("user", "team", "period", "starts_on", "amount", "currency"),
+    custom_fields=False,
     importable=True,
 ))
