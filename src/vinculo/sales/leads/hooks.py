@@ -1,11 +1,18 @@
 """What the leads module registers with the platform."""
 
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.activities.selectors import Source, TimelineItem, register_source
 from vinculo.platform import registry
+from vinculo.platform.hooks_registry import Stage, register
+from vinculo.platform.records import Change
 from vinculo.platform.registry import Entity, Related
 
-from .models import Lead
+from . import scoring
+from .models import EngagementEvent, Lead, LeadEvent, Status
 
 ADDRESS = ("street", "city", "region", "postal_code", "country")
 
@@ -30,3 +37,88 @@ registry.register(Entity(
     importable=True,
     natural_keys=("email",),
 ))
+
+
+# ---------------------------------------------------------------------------- write rules
+
+
+@register("leads", Stage.BEFORE_VALIDATE, order=10, name="leads.status")
+def guard_status(change: Change) -> None:
+    """A lead becomes "converted" only through its conversion, and stays so."""
+    if "status" not in change.data:
+        return
+    new = change.data["status"]
+    old = change.was("status") if change.operation == "update" else None
+    converting = "conversion" in change.context
+    if new == Status.CONVERTED and old != Status.CONVERTED and not converting:
+        raise ValidationError({"status": [str(_(
+            "A lead becomes converted by converting it (POST /leads/<id>/convert)."))]})
+    if old == Status.CONVERTED and new != Status.CONVERTED:
+        raise ValidationError({"status": [str(_("A converted lead keeps its status."))]})
+
+
+@register("leads", Stage.BEFORE_SAVE, order=10, name="leads.consent_and_conversion")
+def apply_context(change: Change) -> None:
+    """What the web form (consent) and the conversion (links to the new records) bring."""
+    lead = change.instance
+    consent = change.context.get("consent")
+    if consent and change.operation == "create":
+        lead.consent_text = str(consent["text"])[:500]
+        lead.consent_at = consent["at"]
+    conversion = change.context.get("conversion")
+    if conversion is not None:
+        lead.converted_at = timezone.now()
+        values = {"converted_contact_id": conversion.contact_id,
+                  "converted_account_id": conversion.account_id,
+                  "converted_opportunity_id": conversion.opportunity_id}
+        for name, value in values.items():
+            setattr(lead, name, value)
+            if value is not None:
+                change.extra[name] = [None, value]
+
+
+@register("leads", Stage.AFTER_SAVE, order=200, operations=("create", "update", "restore"),
+          name="leads.score")
+def score_lead(change: Change) -> None:
+    lead = change.instance
+    lead.score, lead.score_reasons = scoring.compute(lead.pk)
+    Lead.all_objects.filter(pk=lead.pk).update(score=lead.score,
+                                               score_reasons=lead.score_reasons)
+
+
+@register("activities", Stage.AFTER_SAVE, order=200,
+          operations=("create", "update", "delete", "restore"), name="leads.activity_score")
+def score_after_activity(change: Change) -> None:
+    """An activity on a lead (or moved off one) changes the lead's engagement score."""
+    if "lead_conversion" in change.context:
+        return
+    ids = {change.instance.lead_id, change.was("lead_id")} - {None}
+    if change.operation == "update" and not ({"lead_id", "kind", "occurred_at"}
+                                             & set(change.changed)):
+        return
+    for lead_id in ids:
+        scoring.rescore(lead_id)
+
+
+# ---------------------------------------------------------------------------- timeline
+
+
+def _event_rows(user, entity_name: str, record) -> QuerySet | None:
+    if entity_name != "leads":
+        return None
+    return LeadEvent.objects.filter(lead_id=record.pk).select_related("form")
+
+
+def _event_item(event: LeadEvent, record) -> TimelineItem:
+    if event.kind == EngagementEvent.FORM_SUBMISSION:
+        title = _("Web form submitted: %(name)s") % {
+            "name": event.form.name if event.form else event.detail.get("form", "")}
+        kind = "form"
+    else:
+        title = str(event.get_kind_display())
+        kind = "email"
+    return TimelineItem(source="lead_event", kind=kind, at=event.at, id=event.pk, title=title,
+                        body=str(event.detail.get("url", "")), url=None, actor=None, obj=event)
+
+
+register_source(Source("lead_event", _event_rows, "at", _event_item))

@@ -1,0 +1,154 @@
+"""Lead scoring: points for fit (the lead's values) and engagement (what the lead did).
+
+A lead's `score` is the sum of the points of the active rules it meets, and `score_reasons`
+lists each of them: `{"rule_id", "kind", "name", "points", "count"?}`. Both are derived values,
+recomputed after every write of the lead and of an activity on it (hooks) and for every lead
+after the rules change (a background task).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vinculo.activities.models import Activity
+from vinculo.activities.models import Kind as ActivityKind
+from vinculo.platform import filters
+
+from .models import EngagementEvent, Lead, LeadEvent, RuleKind, ScoringRule
+
+SCORE_LIMIT = 100_000
+
+
+def active_rules() -> list[ScoringRule]:
+    return list(ScoringRule.objects.filter(active=True).order_by("order", "id"))
+
+
+def _fits(lead_id: int, rule: ScoringRule) -> bool:
+    try:
+        q = filters.compile_filter("leads", rule.condition or {"all": []})
+    except filters.FilterError:
+        return False  # a rule made invalid later (a custom field removed) scores nothing
+    return Lead.all_objects.filter(pk=lead_id).filter(q).exists()
+
+
+def _since(rule: ScoringRule, now: dt.datetime) -> dt.datetime | None:
+    return now - dt.timedelta(days=rule.within_days) if rule.within_days else None
+
+
+def _engagement_count(lead_id: int, rule: ScoringRule, now: dt.datetime,
+                      cache: dict[Any, dict[str, int]]) -> int:
+    since = _since(rule, now)
+    if rule.event == EngagementEvent.ACTIVITY:
+        key = ("activity", since)
+        if key not in cache:
+            qs = Activity.objects.filter(lead_id=lead_id)
+            if since is not None:
+                qs = qs.filter(occurred_at__gte=since)
+            cache[key] = dict(qs.values_list("kind").annotate(n=Count("id")).order_by())
+        counts = cache[key]
+        return counts.get(rule.activity_kind, 0) if rule.activity_kind else sum(counts.values())
+    key = ("event", since)
+    if key not in cache:
+        qs = LeadEvent.objects.filter(lead_id=lead_id)
+        if since is not None:
+            qs = qs.filter(at__gte=since)
+        cache[key] = dict(qs.values_list("kind").annotate(n=Count("id")).order_by())
+    return cache[key].get(rule.event, 0)
+
+
+def compute(lead_id: int, rules: Iterable[ScoringRule] | None = None
+            ) -> tuple[int, list[dict[str, Any]]]:
+    """The score of a lead and the reasons for it, from the current rules."""
+    rules = active_rules() if rules is None else rules
+    now = timezone.now()
+    total, reasons = 0, []
+    cache: dict[Any, dict[str, int]] = {}
+    for rule in rules:
+        if rule.kind == RuleKind.FIT:
+            if _fits(lead_id, rule):
+                total += rule.points
+                reasons.append({"rule_id": rule.pk, "kind": "fit", "name": rule.name,
+                                "points": rule.points})
+            continue
+        count = _engagement_count(lead_id, rule, now, cache)
+        if not count:
+            continue
+        points = rule.points * count
+        if rule.max_points is not None:
+            points = min(points, rule.max_points) if rule.points >= 0 else max(
+                points, rule.max_points)
+        total += points
+        reasons.append({"rule_id": rule.pk, "kind": "engagement", "name": rule.name,
+                        "points": points, "count": count})
+    return max(-SCORE_LIMIT, min(SCORE_LIMIT, total)), reasons
+
+
+def rescore(lead_id: int, rules: Iterable[ScoringRule] | None = None) -> int:
+    """Recompute and store one lead's score (a derived column: no version, audit or event)."""
+    score, reasons = compute(lead_id, rules)
+    Lead.all_objects.filter(pk=lead_id).exclude(score=score, score_reasons=reasons).update(
+        score=score, score_reasons=reasons)
+    return score
+
+
+def rescore_all(batch: int = 500) -> int:
+    """Recompute every lead's score (after the rules changed); returns how many leads."""
+    rules = active_rules()
+    last, done = 0, 0
+    while True:
+        ids = list(Lead.all_objects.filter(pk__gt=last).order_by("pk")
+                   .values_list("pk", flat=True)[:batch])
+        if not ids:
+            return done
+        with transaction.atomic():
+            if rules:
+                for pk in ids:
+                    rescore(pk, rules)
+            else:
+                Lead.all_objects.filter(pk__in=ids).exclude(score=0, score_reasons=[]).update(
+                    score=0, score_reasons=[])
+        done += len(ids)
+        last = ids[-1]
+
+
+def schedule_rescore_all() -> None:
+    """Rescore every lead in the background once the current transaction commits."""
+    from .tasks import rescore_leads
+
+    transaction.on_commit(rescore_leads.enqueue)
+
+
+# ---------------------------------------------------------------------------- rule checks
+
+
+def clean_rule(rule: ScoringRule) -> None:
+    """A rule's parts fit its kind; the fit condition is a valid filter on leads."""
+    errors: dict[str, list[str]] = {}
+    if rule.kind == RuleKind.FIT:
+        rule.event, rule.activity_kind, rule.within_days = "", "", None
+        if not isinstance(rule.condition, dict) or not rule.condition:
+            errors["condition"] = [_("A fit rule needs a condition.")]
+        else:
+            try:
+                filters.validate("leads", rule.condition)
+            except filters.FilterError as exc:
+                where = ".".join(str(p) for p in exc.loc[1:])
+                errors["condition"] = [f"{where}: {exc.message}" if where else exc.message]
+    else:
+        rule.condition = {}
+        if rule.event not in EngagementEvent.values:
+            errors["event"] = [_("Choose the event that earns the points.")]
+        if rule.event != EngagementEvent.ACTIVITY:
+            rule.activity_kind = ""
+        elif rule.activity_kind and rule.activity_kind not in ActivityKind.values:
+            errors["activity_kind"] = [_("Unknown activity kind.")]
+    if errors:
+        raise ValidationError(errors)
