@@ -520,18 +520,17 @@ def matcher(entity_name: str, node: Any, *, user: Any = None,
             cache: dict | None = None) -> Any:
     """A function `record_or_dict -> bool` evaluating `node` in memory (see `matches`).
 
-    `cache` (optional, shared between calls) keeps the related records loaded for
+    `cache` (a dict, given here or to each call) keeps the related records loaded for
     `"<fk>.<field>"` paths, so that a batch loads each of them once.
     """
     compile_filter(entity_name, node, user=user)  # the same validation, the same errors
     if node in (None, {}):
-        return lambda obj: True
+        return lambda obj, cache=None: True
     entity = registry.get(entity_name)
     test = _m_node(entity, node, Context(user=user))
-    shared = cache if cache is not None else {}
 
-    def check(obj: Any) -> bool:
-        return test(_Values(entity, obj, shared)) is True
+    def check(obj: Any, cache: dict | None = cache) -> bool:
+        return test(_Values(entity, obj, cache if cache is not None else {})) is True
 
     return check
 
