@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "vinculo.sales.leads",
     "vinculo.sales.assignment",
     "vinculo.automation",
+    "vinculo.automation.webhooks",
+    "vinculo.automation.workflows",
     "vinculo.web",
 ]
 

@@ -59,6 +59,9 @@ urlpatterns = [
     path("", include("vinculo.sales.leads.urls")),
     path("", include("vinculo.sales.pipeline.urls")),
     path("", include("vinculo.sales.assignment.urls")),
+    path("", include("vinculo.automation.urls")),
+    path("", include("vinculo.automation.webhooks.urls")),
+    path("", include("vinculo.automation.workflows.urls")),
 ]
 
 for _resource in resources.all_resources():

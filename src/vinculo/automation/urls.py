@@ -1,0 +1,3 @@
+"""Pages of the automation module."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What the webhooks module registers with the platform."""

@@ -1,0 +1,3 @@
+"""Pages of the webhooks module."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""What the workflows module registers with the platform."""

@@ -1,0 +1,3 @@
+"""Pages of the workflows module."""
+
+urlpatterns: list = []
