@@ -337,7 +337,7 @@ def web_form_save(data: dict[str, Any], form: WebForm | None = None, *,
             setattr(form, key, value)
         if form.source not in Source.values:
             errors["source"] = [_("Unknown source.")]
-        if not form.fields and "fields" not in errors:
+        if not form.fields and not any(k.startswith("fields") for k in errors):
             errors["fields"] = [_("List at least one field.")]
         if not errors:
             try:
