@@ -123,14 +123,14 @@ class Column:
 def column_totals(qs: QuerySet, rates: dict[str, Decimal]) -> dict[int, Column]:
     """stage id → count, amount and weighted amount, from one GROUP BY."""
     rows = (qs.order_by().values("stage_id", "currency")
-            .annotate(n=Count("id"), amount=Sum("amount"),
-                      weighted=Sum(F("amount") * F("probability"))))
+            .annotate(n=Count("id"), sum_amount=Sum("amount"),
+                      sum_weighted=Sum(F("amount") * F("probability"))))
     totals: dict[int, Column] = {}
     for row in rows:
         column = totals.setdefault(row["stage_id"], Column(stage=None))
         column.count += row["n"]
-        column.amount.add(row["amount"], row["currency"], rates)
-        column.weighted.add((row["weighted"] or 0) / Decimal(100), row["currency"], rates)
+        column.amount.add(row["sum_amount"], row["currency"], rates)
+        column.weighted.add((row["sum_weighted"] or 0) / Decimal(100), row["currency"], rates)
     return totals
 
 
@@ -357,8 +357,8 @@ def forecast(user, *, pipeline_id: int | None = None, group: str = "month",
     rates = exchange_rates()
     open_deals = base.filter(status=StageKind.OPEN)
     in_range = open_deals.filter(expected_close_date__gte=start, expected_close_date__lte=end)
-    sums = {"n": Count("id"), "amount": Sum("amount"),
-            "weighted": Sum(F("amount") * F("probability"))}
+    sums = {"n": Count("id"), "sum_amount": Sum("amount"),
+            "sum_weighted": Sum(F("amount") * F("probability"))}
 
     rows: dict[Any, Row] = {}
     if group == "month":
@@ -392,19 +392,19 @@ def forecast(user, *, pipeline_id: int | None = None, group: str = "month",
             label = labels.get(key) or (_("No owner") if group == "owner" else _("No team"))
             row = rows.setdefault(key, Row(key, label))
         row.count += r["n"]
-        row.amount.add(r["amount"], r["currency"], rates)
-        row.weighted.add((r["weighted"] or 0) / Decimal(100), r["currency"], rates)
+        row.amount.add(r["sum_amount"], r["currency"], rates)
+        row.weighted.add((r["sum_weighted"] or 0) / Decimal(100), r["currency"], rates)
     # The total counts each deal once (a deal of an owner in two teams shows in both).
     for r in in_range.order_by().values("currency").annotate(**sums):
         total.count += r["n"]
-        total.amount.add(r["amount"], r["currency"], rates)
-        total.weighted.add((r["weighted"] or 0) / Decimal(100), r["currency"], rates)
+        total.amount.add(r["sum_amount"], r["currency"], rates)
+        total.weighted.add((r["sum_weighted"] or 0) / Decimal(100), r["currency"], rates)
     undated = Row("undated", _("No expected close date"))
     for r in (open_deals.filter(expected_close_date__isnull=True).order_by().values("currency")
               .annotate(**sums)):
         undated.count += r["n"]
-        undated.amount.add(r["amount"], r["currency"], rates)
-        undated.weighted.add((r["weighted"] or 0) / Decimal(100), r["currency"], rates)
+        undated.amount.add(r["sum_amount"], r["currency"], rates)
+        undated.weighted.add((r["sum_weighted"] or 0) / Decimal(100), r["currency"], rates)
     ordered = list(rows.values())
     if group != "month":
         ordered.sort(key=lambda row: (-row.weighted.base, str(row.label)))
@@ -448,11 +448,11 @@ def quota_attainment(user, base: QuerySet, start: dt.date, end: dt.date,
     hi = max(q.ends_on for q in quotas)
     won = (base.filter(status=StageKind.WON, closed_at__date__gte=lo, closed_at__date__lt=hi)
            .order_by().annotate(month=TruncMonth("closed_at"))
-           .values("owner_id", "month", "currency").annotate(amount=Sum("amount")))
+           .values("owner_id", "month", "currency").annotate(sum_amount=Sum("amount")))
     by_owner_month: dict[tuple[Any, dt.date], list[tuple[str, Decimal]]] = defaultdict(list)
     for r in won:
         by_owner_month[(r["owner_id"], month_start(_as_date(r["month"])))].append(
-            (r["currency"], r["amount"]))
+            (r["currency"], r["sum_amount"]))
     team_ids = {q.team_id for q in quotas if q.team_id}
     members: dict[int, set[int]] = defaultdict(set)
     for team_id, user_id in User.teams.through.objects.filter(team_id__in=team_ids).values_list(
@@ -480,7 +480,8 @@ def won_lost_trend(base: QuerySet, trend_start: dt.date, rates: dict[str, Decima
     rows = (base.filter(status__in=[StageKind.WON, StageKind.LOST],
                         closed_at__date__gte=trend_start)
             .order_by().annotate(month=TruncMonth("closed_at"))
-            .values("month", "status", "currency").annotate(n=Count("id"), amount=Sum("amount")))
+            .values("month", "status", "currency").annotate(n=Count("id"),
+                                                            sum_amount=Sum("amount")))
     for r in rows:
         month = month_start(_as_date(r["month"]))
         row = months.get(month)
@@ -488,10 +489,10 @@ def won_lost_trend(base: QuerySet, trend_start: dt.date, rates: dict[str, Decima
             continue
         if r["status"] == StageKind.WON:
             row.won_count += r["n"]
-            row.won.add(r["amount"], r["currency"], rates)
+            row.won.add(r["sum_amount"], r["currency"], rates)
         else:
             row.lost_count += r["n"]
-            row.lost.add(r["amount"], r["currency"], rates)
+            row.lost.add(r["sum_amount"], r["currency"], rates)
     return list(months.values())
 
 

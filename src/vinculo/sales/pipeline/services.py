@@ -301,6 +301,11 @@ def opportunity_defaults(change: Change) -> None:
     """Lines out of the data; the pipeline and the stage filled in when not given."""
     data = change.data
     data.pop("status", None)  # follows the stage
+    if "closed_at" in data:  # history brought from another system keeps its close date
+        closed_at = data.pop("closed_at")
+        if change.operation == "create" and closed_at not in (None, ""):
+            change.context["closed_at"] = records.convert(
+                Opportunity._meta.get_field("closed_at"), "closed_at", closed_at)
     if "lines" in data:
         change.context["lines"] = clean_lines(data.pop("lines"), change.actor)
     if change.operation == "create":
@@ -373,8 +378,10 @@ def apply_stage_rules(change: Change) -> None:
         if stage.kind == StageKind.OPEN:
             opp.closed_at = None
         elif opp.status != stage.kind or opp.closed_at is None:
-            opp.closed_at = now
+            opp.closed_at = change.context.get("closed_at") or now
         opp.status = stage.kind
+    if creating and opp.closed_at is not None and change.context.get("closed_at"):
+        opp.stage_changed_at = opp.closed_at
     if stage.kind == StageKind.LOST:
         reason = (opp.lost_reason or "").strip()
         if not reason:

@@ -1,21 +1,47 @@
 """Pages of pipelines and opportunities: declared here, served by the generic views of
 `vinculo.web` (the board has its own view)."""
 
-from django.utils.translation import gettext_lazy as _
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from vinculo.identity.models import User
+from vinculo.platform import access, filters, views_service
+from vinculo.platform.crud import parse_filter_param
+from vinculo.platform.models import SavedView, Visibility
+from vinculo.platform.pagination import CursorError
+from vinculo.web.base import page
+from vinculo.web.listing import builder_config
 from vinculo.web.resources import RelatedList, Resource, Section, register
+
+from . import selectors
+from .models import Pipeline, Stage, StageKind
+from .templatetags.pipeline_tags import money_text
 
 pipelines = register(Resource(
     entity="pipelines",
     icon="orders",
-    sections=(Section(_("Pipeline"), ("name", "description", "is_default", "active", "order")),),
-    related_lists=(RelatedList("stages", "pipeline_id", _("Stages")),),
+    sections=(Section(_lazy("Pipeline"), ("name", "description", "is_default", "active",
+                                          "order", "lost_reasons")),),
+    related_lists=(RelatedList("stages", "pipeline_id", _lazy("Stages")),),
 ))
 
 stages = register(Resource(
     entity="stages",
     icon="orders",
-    sections=(Section(_("Stage"), ("pipeline_id", "name", "order", "probability", "kind")),),
+    sections=(Section(_lazy("Stage"), ("pipeline_id", "name", "order", "probability", "kind")),),
     prefill=("pipeline_id",),
 ))
 
@@ -23,13 +49,238 @@ opportunities = register(Resource(
     entity="opportunities",
     icon="orders",
     sections=(
-        Section(_("Deal"), ("name", "account_id", "contact_id", "amount", "currency",
+        Section(_lazy("Deal"), ("name", "account_id", "contact_id", "amount", "currency",
                             "expected_close_date")),
-        Section(_("Pipeline"), ("pipeline_id", "stage_id", "probability", "lost_reason")),
-        Section(_("More"), ("description", "owner_id")),
+        Section(_lazy("Pipeline"), ("pipeline_id", "stage_id", "probability", "lost_reason")),
+        Section(_lazy("More"), ("description", "owner_id")),
     ),
     read_only=("status", "closed_at", "stage_changed_at", "created_at", "updated_at"),
     timeline=True,
     quick_add=True,
     prefill=("account_id", "contact_id", "pipeline_id", "stage_id"),
+    detail_extra="pipeline/opportunity_extra.html",
 ))
+
+quotas = register(Resource(
+    entity="quotas",
+    icon="dashboard",
+    sections=(Section(_lazy("Quota"), ("user_id", "team_id", "period", "starts_on", "amount",
+                                       "currency")),),
+    read_only=("created_at", "updated_at"),
+))
+
+
+# ------------------------------------------------------------------------------ the board
+
+
+@dataclass
+class BoardState:
+    """What the board shows, read from the address; a saved view fills the filter."""
+
+    pipeline: Pipeline | None = None
+    pipelines: list[Pipeline] = field(default_factory=list)
+    view: SavedView | None = None
+    filter_text: str = ""
+    q: str = ""
+    error: str = ""
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        values = {"pipeline": self.pipeline.pk if self.pipeline else "",
+                  "view": self.view.pk if self.view else "", "filter": self.filter_text,
+                  "q": self.q}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    def query(self, **changes: Any) -> str:
+        return urlencode(self.params(**changes))
+
+    def node(self) -> Any:
+        return parse_filter_param(self.filter_text) if self.filter_text else None
+
+
+def read_board_state(request: HttpRequest) -> BoardState:
+    get = request.GET
+    state = BoardState(pipelines=selectors.visible_pipelines(request.user))
+    wanted = get.get("pipeline", "")
+    if wanted.isdigit():
+        state.pipeline = next((p for p in state.pipelines if p.pk == int(wanted)), None)
+        if state.pipeline is None:
+            raise Http404
+    if state.pipeline is None and state.pipelines:
+        state.pipeline = next((p for p in state.pipelines if p.is_default), state.pipelines[0])
+    view_id = get.get("view", "")
+    if view_id.isdigit():
+        state.view = (views_service.views_visible_to(request.user, "opportunities")
+                      .filter(pk=int(view_id)).first())
+    state.filter_text = (get.get("filter", "").strip()[:50_000] if "filter" in get
+                         else json.dumps(state.view.filter) if state.view and state.view.filter
+                         else "")
+    state.q = get.get("q", "").strip()[:300]
+    return state
+
+
+def _board_or_error(request: HttpRequest, state: BoardState, with_cards: bool = True):
+    try:
+        return selectors.board(request.user, state.pipeline, state.node(), state.q,
+                               with_cards=with_cards)
+    except filters.FilterError as exc:
+        state.error = _("The filter is not valid: %(msg)s") % {"msg": exc.message}
+        return selectors.board(request.user, state.pipeline, None, "", with_cards=False)
+
+
+def _lost_reasons(pipeline: Pipeline) -> list[str]:
+    return pipeline.lost_reason_list()
+
+
+@page
+@require_GET
+def board_view(request: HttpRequest) -> HttpResponse:
+    state = read_board_state(request)
+    if state.pipeline is None:
+        return render(request, "pipeline/board.html", {"state": state, "board": None})
+    board = _board_or_error(request, state)
+    if state.error:
+        board = selectors.Board(state.pipeline, [selectors.Column(stage=c.stage)
+                                                 for c in board.columns], board.currency)
+    resource = opportunities
+    context = {
+        "state": state, "board": board, "resource": resource,
+        "stages": [c.stage for c in board.columns],
+        "lost_reasons": _lost_reasons(state.pipeline),
+        "can_create": access.can_create(request.user, "opportunities"),
+        "kinds": StageKind,
+        "today": timezone.localdate(),
+    }
+    if request.GET.get("partial") == "board":
+        return render(request, "pipeline/board.html#board", context)
+    context.update({
+        "saved_views": views_service.views_visible_to(request.user, "opportunities"),
+        "builder": builder_config(request, resource),
+        "visibilities": Visibility.choices,
+        "owners": User.objects.filter(is_active=True).only("id", "username", "first_name",
+                                                           "last_name"),
+    })
+    return render(request, "pipeline/board.html", context)
+
+
+@page
+@require_GET
+def board_column_view(request: HttpRequest, stage_id: int) -> HttpResponse:
+    """The next cards of one column ("load more")."""
+    state = read_board_state(request)
+    stage = Stage.objects.filter(pk=stage_id, pipeline=state.pipeline).first()
+    if stage is None:
+        raise Http404
+    try:
+        qs = selectors.board_queryset(request.user, state.pipeline, state.node(), state.q)
+        cards, next_cursor = selectors.more_cards(qs, stage.pk, request.GET.get("cursor"),
+                                                  selectors.CARDS_PER_COLUMN)
+    except (filters.FilterError, CursorError):
+        return HttpResponse(status=422)
+    return render(request, "pipeline/board.html#more", {
+        "state": state, "stage": stage, "cards": cards, "next_cursor": next_cursor,
+        "today": timezone.localdate()})
+
+
+@page
+@require_GET
+def board_totals_view(request: HttpRequest) -> JsonResponse:
+    """Every column's count and totals (after a move), as display text."""
+    state = read_board_state(request)
+    if state.pipeline is None:
+        raise Http404
+    board = _board_or_error(request, state, with_cards=False)
+    currency = board.currency
+    return JsonResponse({
+        "columns": {str(c.stage.pk): {"count": c.count,
+                                      "amount": _money(c.amount, currency),
+                                      "weighted": _money(c.weighted, currency)}
+                    for c in board.columns},
+        "summary": {"count": sum(c.count for c in board.columns
+                                 if c.stage.kind == StageKind.OPEN),
+                    "amount": _money(board.amount, currency),
+                    "weighted": _money(board.weighted, currency)},
+    })
+
+
+def _money(value: selectors.Money, currency: str) -> str:
+    parts = [money_text(value.base, currency)]
+    parts += [money_text(amount, code) for code, amount in sorted(value.other.items())]
+    return " + ".join(parts)
+
+
+@page
+@require_POST
+def board_view_save(request: HttpRequest) -> HttpResponse:
+    """Save the board's filter as a saved view of opportunities (shared with the list)."""
+    pipeline = request.POST.get("pipeline", "")
+    back = "/opportunities/board/" + (f"?pipeline={pipeline}" if pipeline.isdigit() else "")
+    name = request.POST.get("name", "").strip()[:120]
+    text = request.POST.get("filter", "").strip()
+    visibility = request.POST.get("visibility", Visibility.PRIVATE)
+    try:
+        if not name:
+            raise ValidationError({"name": [_("Give the view a name.")]})
+        try:
+            node = json.loads(text) if text else {}
+        except json.JSONDecodeError:
+            raise ValidationError({"filter": [_("The filter is not valid JSON.")]}) from None
+        if visibility not in Visibility.values:
+            raise ValidationError({"visibility": [_("Choose who can see the view.")]})
+        view = views_service.view_save(request.user, {
+            "entity": "opportunities", "name": name, "filter": node, "visibility": visibility})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    query = {"view": view.pk}
+    if pipeline.isdigit():
+        query["pipeline"] = pipeline
+    return redirect(f"/opportunities/board/?{urlencode(query)}")
+
+
+# ------------------------------------------------------------------------------ forecast
+
+
+def _date_param(request: HttpRequest, name: str, end: bool = False) -> dt.date | None:
+    """A date (`2026-11-15`) or a month (`2026-11`: its first day, or its last for an end)."""
+    text = request.GET.get(name, "").strip()[:10]
+    if not text:
+        return None
+    try:
+        if len(text) == 7:
+            day = dt.date.fromisoformat(f"{text}-01")
+            return selectors.add_months(day, 1) - dt.timedelta(days=1) if end else day
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@page
+@require_GET
+def forecast_view(request: HttpRequest) -> HttpResponse:
+    pipelines = selectors.visible_pipelines(request.user)
+    wanted = request.GET.get("pipeline", "")
+    pipeline_id = int(wanted) if wanted.isdigit() else None
+    if pipeline_id is not None and pipeline_id not in {p.pk for p in pipelines}:
+        pipeline_id = None
+    group = request.GET.get("group", "month")
+    if group not in ("month", "owner", "team"):
+        group = "month"
+    start, end = _date_param(request, "from"), _date_param(request, "to", end=True)
+    error = ""
+    try:
+        result = selectors.forecast(request.user, pipeline_id=pipeline_id, group=group,
+                                    start=start, end=end)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+        result = selectors.forecast(request.user, pipeline_id=pipeline_id, group=group)
+    peak = max([r.weighted.base for r in result.rows] + [r.amount.base for r in result.rows]
+               + [Decimal(0)])
+    trend_peak = max([t.won.base for t in result.trend] + [t.lost.base for t in result.trend]
+                     + [Decimal(0)])
+    return render(request, "pipeline/forecast.html", {
+        "result": result, "pipelines": pipelines, "pipeline_id": pipeline_id, "group": group,
+        "error": error, "peak": peak, "trend_peak": trend_peak,
+        "groups": [("month", _("Close month")), ("owner", _("Owner")), ("team", _("Team"))],
+    })
