@@ -15,6 +15,10 @@ def clean_cache():
 
 @pytest.fixture
 def pipeline(db, admin):
+    from vinculo.sales.pipeline.models import Pipeline
+
+    for other in Pipeline.objects.filter(is_default=True):
+        records.update(other, {"is_default": False}, actor=admin)
     pipe = records.create("pipelines", {"name": "Sales", "is_default": True}, actor=admin)
     stages = [records.create("stages", {"pipeline_id": pipe.pk, "name": name, "order": i,
                                         "probability": p, "kind": kind}, actor=admin)

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vinculo.customers.models import Address
+from vinculo.customers.models import Address, normalized_company_name, normalized_person_name
 from vinculo.platform.models import OwnedRecord
 from vinculo.platform.validators import to_e164
 
@@ -59,6 +59,10 @@ class Lead(OwnedRecord, Address):
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True,
                                       editable=False)
     phone_e164 = models.CharField(max_length=20, blank=True, default="", editable=False)
+    # The name and the company without accents, case or legal form: duplicate checks.
+    name_normalized = models.CharField(max_length=210, blank=True, default="", editable=False)
+    company_normalized = models.CharField(max_length=200, blank=True, default="",
+                                          editable=False)
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True, editable=False)
     converted_contact = models.ForeignKey(
         "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL,
@@ -79,6 +83,8 @@ class Lead(OwnedRecord, Address):
             models.Index(fields=["last_name", "first_name", "id"], name="lead_name_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
             models.Index(fields=["phone_e164"], name="lead_phone_idx"),
+            models.Index(fields=["name_normalized", "company_normalized"],
+                         name="lead_normname_idx"),
             models.Index(fields=["owner", "status", "id"], name="lead_owner_status_idx"),
             models.Index(fields=["status", "id"], name="lead_status_idx"),
             models.Index(fields=["score", "id"], name="lead_score_idx"),
@@ -96,6 +102,8 @@ class Lead(OwnedRecord, Address):
         errors: dict[str, list] = {}
         self.country = (self.country or "").upper()
         self.email = (self.email or "").strip().lower()
+        self.name_normalized = normalized_person_name(self.first_name, self.last_name)
+        self.company_normalized = normalized_company_name(self.company)
         if not (self.first_name or self.last_name or self.company or self.email):
             errors["last_name"] = [_("Give a name, a company or an email address.")]
         try:

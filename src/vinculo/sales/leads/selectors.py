@@ -67,21 +67,21 @@ def lead_duplicates(user, lead: Lead, *, limit: int = MAX_DUPLICATES) -> list[Ma
         match |= Q(email=email)
     if phone:
         match |= Q(phone_e164=phone)
-    if name and company and lead.last_name:
-        match |= Q(last_name__iexact=lead.last_name)
+    if name and company:
+        match |= Q(name_normalized=name, company_normalized=company)
     leads = Lead.objects.filter(match)
     if lead.pk:
         leads = leads.exclude(pk=lead.pk)
-    for other in access.scope(user, "leads", "view", leads).order_by("id")[:limit * 3]:
+    for other in access.scope(user, "leads", "view", leads).order_by("id")[:limit]:
         reasons = []
         if email and other.email == email:
             reasons.append("email")
         if phone and other.phone_e164 == phone:
             reasons.append("phone")
-        if name and company and _person_key(other) == (name, company):
+        if name and company and (other.name_normalized, other.company_normalized) == (
+                name, company):
             reasons.append("name")
-        if reasons:
-            found.append(Match("leads", other, tuple(reasons)))
+        found.append(Match("leads", other, tuple(reasons)))
 
     match = Q(pk__in=[])
     if email:

@@ -142,26 +142,15 @@ def convert_lead(lead: Lead, *, actor: Any, account_id: int | None = None,
         result.account_id = account.pk if account else None
 
         # The contact.
-        contact = None
+        contact, existing = None, False
         if contact_id is not None:
-            contact = _visible(actor, "contacts", contact_id, "contact_id")
-            changes: dict[str, Any] = {}
-            if account and not contact.account_id:
-                changes["account_id"] = account.pk
-            custom = _custom_for("contacts", lead.custom, contact.custom)
-            if custom:
-                changes["custom"] = custom
-            if changes and access.allows(actor, contact, "change"):
-                try:
-                    records.update(contact, changes, **make)
-                except ValidationError as exc:
-                    raise _prefixed(exc, "contact") from None
+            contact, existing = _visible(actor, "contacts", contact_id, "contact_id"), True
         elif create_contact is not False:
             email = (lead.email or "").strip().lower()
             matches = [] if create_contact or not email else [
                 c for c in selectors.contact_candidates(actor, lead) if c.email == email]
             if matches:
-                contact = matches[0]
+                contact, existing = matches[0], True
             elif lead.first_name or lead.last_name or lead.email or create_contact:
                 data = {"first_name": lead.first_name, "last_name": lead.last_name,
                         "email": lead.email, "phone": lead.phone, "title": lead.title,
@@ -176,6 +165,20 @@ def convert_lead(lead: Lead, *, actor: Any, account_id: int | None = None,
                         _("Web form") if lead.consent_at else _("Lead"))[:120]
                 try:
                     contact = records.create("contacts", data, **make)
+                except ValidationError as exc:
+                    raise _prefixed(exc, "contact") from None
+        if existing:
+            # An existing contact gains the account if it had none, and the lead's custom
+            # values it lacks, when the user may change it.
+            changes: dict[str, Any] = {}
+            if account and not contact.account_id:
+                changes["account_id"] = account.pk
+            custom = _custom_for("contacts", lead.custom, contact.custom)
+            if custom:
+                changes["custom"] = custom
+            if changes and access.allows(actor, contact, "change"):
+                try:
+                    records.update(contact, changes, **make)
                 except ValidationError as exc:
                     raise _prefixed(exc, "contact") from None
         result.contact_id = contact.pk if contact else None
