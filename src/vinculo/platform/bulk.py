@@ -504,9 +504,12 @@ def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str)
     title, subtitle, name = entity.title, entity.subtitle, entity.name
     pk = entity.model._meta.pk.attname
     ids = [obj.__dict__[pk] for obj in instances]
-    rows = [(name, record_id, str(title(obj) or "")[:300], str(subtitle(obj) or "")[:300],
-             document(obj), obj.__dict__.get("owner_id"), now)
-            for obj, record_id in zip(instances, ids, strict=True)]
+    count = len(instances)
+    columns = [[name] * count, ids,
+               [str(title(obj) or "")[:300] for obj in instances],
+               [str(subtitle(obj) or "")[:300] for obj in instances],
+               list(map(document, instances)),
+               [obj.__dict__.get("owner_id") for obj in instances], [now] * count]
     connection = connections[db]
     sqlite = connection.vendor == "sqlite"
     if sqlite and ids[-1] - ids[0] + 1 == len(ids):
@@ -522,7 +525,7 @@ def _bulk_index(entity: registry.Entity, instances: list[models.Model], db: str)
                            f"platform_searchentry WHERE {where})", params)
             cursor.execute(f"DELETE FROM platform_searchentry WHERE {where}", params)
     _insert_values(SearchEntry, ("entity", "record_id", "title", "subtitle", "document",
-                                 "owner_id", "updated_at"), rows, db)
+                                 "owner_id", "updated_at"), columns, db)
     if sqlite:
         with connection.cursor() as cursor:
             if where is None:
@@ -595,7 +598,7 @@ def _bulk_tags(instances: list[models.Model], tags_by_position: dict[int, list[s
 
 def _bulk_insert(model: type[models.Model], objs: list[models.Model], db: str, *,
                  assign_ids: bool) -> None:
-    """Insert new records with one statement (see `_insert_rows`).
+    """Insert new records with one statement (see `_insert_columns`).
 
     With `assign_ids`, primary keys are reserved first (from the PostgreSQL sequence, or past
     the SQLite AUTOINCREMENT counter inside the write lock the transaction holds), so the
@@ -615,104 +618,90 @@ def _bulk_insert(model: type[models.Model], objs: list[models.Model], db: str, *
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 f.pre_save(obj, add=True)
-    read = attrgetter(*[f.attname for f in fields])
-    if len(fields) == 1:
-        _insert_rows(model, fields, [(read(obj),) for obj in objs], connection)
-    else:
-        _insert_rows(model, fields, [read(obj) for obj in objs], connection)
+    # Column by column: each field's values are read and adapted in one pass.
+    values = [obj.__dict__ for obj in objs]
+    columns = [list(map(itemgetter(f.attname), values)) for f in fields]
+    _insert_columns(model, fields, columns, connection)
     for obj in objs:
-        obj._state.adding = False
-        obj._state.db = db
+        state = obj._state
+        state.adding = False
+        state.db = db
 
 
-def _insert_values(model: type[models.Model], names: Sequence[str], rows: list[tuple],
+def _insert_values(model: type[models.Model], names: Sequence[str], columns: list[list],
                    db: str) -> None:
-    """Insert rows given as tuples of `names`; other columns take their field defaults."""
+    """Insert rows given column by column (a list of values for each of `names`); other
+    columns take their field defaults."""
     connection = connections[db]
+    count = len(columns[0]) if columns else 0
     if connection.vendor not in ("sqlite", "postgresql"):
         model._base_manager.using(db).bulk_create(
-            [model(**dict(zip(names, row, strict=True))) for row in rows])
+            [model(**dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)])
         return
     given = [model._meta.get_field(n) for n in names]
     template = model()
     others = [f for f in model._meta.concrete_fields if not f.primary_key and f not in given
               and not getattr(f, "generated", False)]
-    if others:
-        defaults = tuple(getattr(template, f.attname) for f in others)
-        rows = [row + defaults for row in rows]
-    _insert_rows(model, given + others, rows, connection)
+    _insert_columns(model, given + others,
+                    [*columns, *([getattr(template, f.attname)] * count for f in others)],
+                    connection)
 
 
 NATIVE_TYPES = frozenset({str, int, bool, type(None)})
 
 
-def _insert_rows(model: type[models.Model], fields: list[models.Field], rows: list,
-                 connection) -> None:
-    """One `executemany` on SQLite, one COPY on PostgreSQL."""
-    converting, native = [], []
-    for i, f in enumerate(fields):
-        adapter = _db_adapter(f, connection)
-        if adapter is not None:
-            (native if getattr(adapter, "native", False) else converting).append((i, adapter))
-    # Text and numbers the driver takes as they are: their adapters run only for a row that
-    # holds something else in those columns.
-    read_native = itemgetter(*[i for i, _a in native]) if len(native) > 1 else None
-    adapted = []
-    for row in rows:
-        values = list(row)
-        for i, adapter in converting:
-            values[i] = adapter(values[i])
-        if read_native is None or not NATIVE_TYPES.issuperset(map(type, read_native(values))):
-            for i, adapter in native:
-                values[i] = adapter(values[i])
-        adapted.append(values)
-    rows = adapted
+def _insert_columns(model: type[models.Model], fields: list[models.Field],
+                    columns: list[list], connection) -> None:
+    """One `executemany` on SQLite, one COPY on PostgreSQL, of rows given column by column."""
+    columns = [_adapt_column(f, column, connection) for f, column in zip(fields, columns,
+                                                                         strict=True)]
+    rows = list(zip(*columns, strict=True)) if columns else []
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for values in rows:
                     copy.write_row(values)
         else:
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def _db_adapter(f: models.Field, connection) -> Callable[[Any], Any] | None:
-    """How a Python value becomes a database parameter; None when the driver takes it as is."""
-    if isinstance(f, (models.CharField, models.TextField)):
-        def text(value: Any) -> Any:
-            return value if value is None or value.__class__ is str else f.get_db_prep_save(
-                value, connection)
-        text.native = True
-        return text
-    if isinstance(f, (models.BooleanField, models.IntegerField, models.AutoField)) or (
+def _adapt_column(f: models.Field, values: list, connection) -> list:
+    """A column's values as database parameters: as they are when the driver takes them
+    (text and numbers), otherwise each distinct value converted once (rows of a batch share
+    their timestamps, dates and empty custom values)."""
+    kind = _column_kind(f)
+    if kind == "native" and NATIVE_TYPES.issuperset(set(map(type, values))):
+        return values
+    if kind == "json":
+        empty = f.get_db_prep_save({}, connection)
+        return [empty if value.__class__ is dict and not value else
+                f.get_db_prep_save(value, connection) for value in values]
+    try:
+        distinct = set(values)
+    except TypeError:  # values that cannot be hashed: one by one
+        return [f.get_db_prep_save(value, connection) for value in values]
+    prepared = {value: _prepared_value(f, value, connection) for value in distinct}
+    return list(map(prepared.__getitem__, values))
+
+
+def _column_kind(f: models.Field) -> str:
+    if isinstance(f, models.JSONField):
+        return "json"
+    if isinstance(f, (models.CharField, models.TextField, models.BooleanField,
+                      models.IntegerField, models.AutoField)) or (
             isinstance(f, models.ForeignKey) and isinstance(
                 f.target_field, (models.IntegerField, models.AutoField))):
-        def number(value: Any) -> Any:
-            return value if value is None or value.__class__ in (int, bool) else (
-                f.get_db_prep_save(value, connection))
-        number.native = True
-        return number
-    if isinstance(f, models.JSONField):
-        empty = f.get_db_prep_save({}, connection)
+        return "native"
+    return "other"
 
-        def json_value(value: Any) -> Any:
-            if value.__class__ is dict and not value:
-                return empty
-            return f.get_db_prep_save(value, connection)
 
-        return json_value
-    last: list[Any] = [object(), None]
-
-    def prepared(value: Any) -> Any:
-        # Rows of one batch share their timestamps: convert each distinct value once.
-        if value is not last[0]:
-            last[0], last[1] = value, f.get_db_prep_save(value, connection)
-        return last[1]
-
-    return prepared
+def _prepared_value(f: models.Field, value: Any, connection) -> Any:
+    if value is None or value.__class__ in NATIVE_TYPES and _column_kind(f) == "native":
+        return value
+    return f.get_db_prep_save(value, connection)
 
 
 def _reserve_ids(model: type[models.Model], count: int, connection) -> list[int]:
