@@ -816,17 +816,20 @@ def send_quote(quote: Quote, *, actor: Any, to: Any, cc: Any = None, subject: st
 # ------------------------------------------------------------------------------ catalogue
 
 
-def _catalogue_writer(change: Change) -> None:
+def may_write_catalogue(actor: Any, entity: str) -> bool:
     """Price lists and exchange rates are company-wide: administrators write them, and roles
     that name these entities explicitly; other roles only read them."""
-    actor = change.actor
     if actor is None or access.is_admin(actor) or getattr(actor, "is_superuser", False):
-        return
+        return True
     role = getattr(actor, "role", None)
-    if role is not None and change.entity.name in (role.permissions or {}):
-        return
-    raise access.PermissionDenied(_("Only administrators may change %(what)s.")
-                                  % {"what": change.entity.label_plural})
+    return role is not None and entity in (role.permissions or {}) and \
+        access.can_create(actor, entity)
+
+
+def _catalogue_writer(change: Change) -> None:
+    if not may_write_catalogue(change.actor, change.entity.name):
+        raise access.PermissionDenied(_("Only administrators may change %(what)s.")
+                                      % {"what": change.entity.label_plural})
 
 
 for _entity in ("price-lists", "exchange-rates"):
