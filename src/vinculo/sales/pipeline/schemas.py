@@ -198,6 +198,10 @@ class QuotaOut(RecordOut):
     team_id: int | None
     period: str
     starts_on: dt.date
-    ends_on: dt.date
+    ends_on: dt.date = Field(description="The period's last day.")
     amount: Decimal
     currency: str
+
+    @staticmethod
+    def resolve_ends_on(obj) -> dt.date:
+        return obj.ends_on - dt.timedelta(days=1)
