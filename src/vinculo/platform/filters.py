@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -591,6 +592,35 @@ class _Values:
         return self.cache[key]
 
 
+def _reader(model: type[models.Model], lookup: str) -> Any:
+    """`_Values -> (present, value)` for an ORM path, with the common case (a column of the
+    record itself, on a record) a dictionary read."""
+    parts = lookup.split("__")
+    if len(parts) == 1:
+        f = model._meta.get_field(parts[0])
+        attname = f.attname
+        plain = isinstance(f, models.ForeignKey) or type(f) in _PLAIN_FIELDS
+
+        def read(r: _Values) -> tuple[bool, Any]:
+            if not r.is_dict:
+                values = r.obj.__dict__
+                if attname in values:
+                    value = values[attname]
+                    if plain or value is None or value.__class__ in (str, int):
+                        return True, value
+            return r.get(lookup)
+
+        return read
+    return lambda r: r.get(lookup)
+
+
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
+                 models.EmailField, models.BigIntegerField, models.PositiveIntegerField,
+                 models.SmallIntegerField, models.AutoField, models.BigAutoField, models.URLField,
+                 models.SlugField, models.DateField, models.DateTimeField,
+                 models.PositiveSmallIntegerField)
+
+
 def _read(obj: Any, attname: str, name: str, is_dict: bool) -> Any:
     if is_dict:
         return obj[attname] if attname in obj else obj.get(name)
@@ -701,13 +731,12 @@ def _m_condition(entity: registry.Entity, node: dict, ctx: Context) -> Predicate
         return lambda r: r.pk is not None and entity.model._base_manager.filter(
             q, pk=r.pk).exists()
     test = _m_test(target, op, value, ctx)
-    lookup = target.lookup
     json = target.kind.startswith("json_")
-
     unknown_when_missing = json and op not in ("is_null", "between")
+    read = _reader(entity.model, target.lookup)
 
     def check(r: _Values) -> bool | None:
-        present, v = r.get(lookup)
+        present, v = read(r)
         if json and not present:
             if unknown_when_missing:
                 return None  # NULL in the database
@@ -724,7 +753,7 @@ def _sqlite() -> bool:
 
 
 def _ascii_lower(text: str) -> str:
-    return text.translate(_ASCII_LOWER)
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -733,8 +762,16 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 def _fold(text: str) -> str:
     """Case folding as the database does it for i-lookups: SQLite's LIKE folds ASCII
     letters only; PostgreSQL compares UPPER() of both sides."""
-    if _sqlite():
-        return _ascii_lower(text)
+    return _folder()(text)
+
+
+def _folder() -> Any:
+    return _ascii_lower if _sqlite() else _pg_upper
+
+
+def _pg_upper(text: str) -> str:
+    if text.isascii():
+        return text.upper()
     return "".join(c.upper() if len(c.upper()) == 1 else c for c in text)
 
 
@@ -743,6 +780,7 @@ def _m_test(target: Target, op: str, value: Any, ctx: Context) -> Any:
     kind = target.kind
     json = kind.startswith("json_")
     sqlite = _sqlite()
+    _fold = _folder()  # noqa: N806  (the database's folding, chosen once)
     if op == "is_null":
         blank_is_null = target.nullable_text or kind == "json_text"
 
@@ -834,6 +872,8 @@ def _as_date(v: Any) -> Any:
 
 def _comparable(v: Any, t: Any, kind: str) -> tuple[Any, Any] | None:
     """Both sides in one type, or None when the database would not find them equal/ordered."""
+    if kind in _SAME_TYPE_KINDS:
+        return v, t
     if kind.startswith("json_"):
         if isinstance(v, bool) != isinstance(t, bool):
             return None
@@ -865,11 +905,14 @@ def _cmp(v: Any, t: Any, op: str, kind: str) -> bool:
     pair = _comparable(v, t, kind)
     if pair is None:
         return False
-    a, b = pair
     try:
-        return {"lt": a < b, "lte": a <= b, "gt": a > b, "gte": a >= b}[op]
+        return _COMPARE[op](*pair)
     except TypeError:
         return False
+
+
+_COMPARE = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}
+_SAME_TYPE_KINDS = frozenset({"text", "number", "fk", "boolean", "date"})
 
 
 def _m_tags(target: Target, op: str, value: Any, ctx: Context) -> Predicate:
@@ -891,5 +934,6 @@ def _m_tags(target: Target, op: str, value: Any, ctx: Context) -> Predicate:
         if op == "in":
             return lambda r: any(n in wanted for n in names(r))
         return lambda r: not any(n in wanted for n in names(r))
-    folded = _fold(_typed(target, value, [], ctx, op))
-    return lambda r: any(_fold(n) == folded for n in names(r))
+    fold = _folder()
+    folded = fold(_typed(target, value, [], ctx, op))
+    return lambda r: any(fold(n) == folded for n in names(r))
