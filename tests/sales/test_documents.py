@@ -368,3 +368,22 @@ def test_document_date_of_an_order_is_its_local_day():
 
     when = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
     assert document_date(Order(ordered_at=when)) == dt.date(2026, 3, 1)
+
+
+def test_a_quote_refers_to_its_opportunity(rep_api, other_api, pen):
+    account = rep_api.post("accounts", {"name": "Acme"}).json()
+    r = rep_api.post("opportunities", {"name": "Acme pens", "account_id": account["id"]})
+    assert r.status_code == 201, r.content
+    deal = r.json()
+    quote = rep_api.post("quotes", {"opportunity_id": deal["id"],
+                                    "lines": [{"product_id": pen["id"]}]}).json()
+    assert quote["opportunity_id"] == deal["id"] and quote["account_id"] == account["id"]
+    import json
+
+    r = rep_api.get("quotes", filter=json.dumps({"field": "opportunity_id", "op": "eq",
+                                                 "value": deal["id"]}))
+    assert [q["id"] for q in r.json()["items"]] == [quote["id"]]
+    # Another rep's opportunity cannot be referenced.
+    theirs = other_api.post("opportunities", {"name": "Theirs"}).json()
+    r = rep_api.post("quotes", {"opportunity_id": theirs["id"]})
+    assert locs(r) == [["body", "opportunity_id"]]

@@ -237,6 +237,9 @@ class QuoteStatus(models.TextChoices):
 
 
 class Quote(Document):
+    opportunity = models.ForeignKey("pipeline.Opportunity", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="quotes",
+                                    verbose_name=_("opportunity"))
     status = models.CharField(_("status"), max_length=12, choices=QuoteStatus.choices,
                               default=QuoteStatus.DRAFT)
     issued_on = models.DateField(_("date"), default=timezone.localdate)

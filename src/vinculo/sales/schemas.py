@@ -195,6 +195,7 @@ QuoteStatus = Literal["draft", "sent", "accepted", "rejected", "expired"]
 
 class QuotePatch(StrictSchema):
     number: str | None = Field(None, max_length=40)
+    opportunity_id: int | None = None
     account_id: int | None = None
     contact_id: int | None = None
     status: QuoteStatus | None = None
@@ -239,6 +240,7 @@ class DocumentOut(OwnedOut):
 
 
 class QuoteOut(DocumentOut):
+    opportunity_id: int | None
     issued_on: dt.date
     valid_until: dt.date | None
     sent_at: dt.datetime | None

@@ -430,6 +430,12 @@ def quote_rules(change: Change) -> None:
             change.changed or change.context.get("raw_lines")):
         raise ValidationError({"status": [
             _("An accepted quote cannot be changed; change its order instead.")]})
+    if change.operation == "create" and quote.opportunity_id and not (
+            quote.account_id or quote.contact_id):
+        quote.account_id, quote.contact_id = (
+            type(quote).opportunity.field.related_model.all_objects.filter(
+                pk=quote.opportunity_id).values_list("account_id", "contact_id").first()
+            or (None, None))
     if change.operation == "create" and quote.status == "accepted":
         raise ValidationError({"status": [_("Create the quote first, then accept it.")]})
     _price_and_total(change)

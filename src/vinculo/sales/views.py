@@ -63,14 +63,14 @@ quotes = register(Resource(
     icon="orders",
     sections=(
         Section(_lazy("Quote"), ("number", "status", "issued_on", "valid_until")),
-        Section(_lazy("Customer"), ("account_id", "contact_id")),
+        Section(_lazy("Customer"), ("account_id", "contact_id", "opportunity_id")),
         Section(_lazy("Prices"), ("currency", "price_list_id")),
         Section(_lazy("More"), ("notes", "owner_id")),
     ),
     read_only=("subtotal", "discount_total", "tax_total", "total", "total_base",
                "exchange_rate", "sent_at", "accepted_at", "created_at", "updated_at"),
     detail_extra="sales/document_extra.html",
-    prefill=("account_id", "contact_id"),
+    prefill=("account_id", "contact_id", "opportunity_id"),
     related_lists=(RelatedList("orders", "quote_id", _lazy("Orders")),),
 ))
 
