@@ -148,3 +148,19 @@ def test_settings_pages_for_rules(client, admin, rules):
     r = client.post("/settings/scoring/new/", {"name": "Broken", "kind": "fit", "points": "5",
                                                "condition": "{nope"})
     assert r.status_code == 200 and b"not valid JSON" in r.content
+
+
+def test_engagement_through_the_api(rules, rep_api, other_api):
+    lead = rep_api.post("leads", {"company": "Acme"}).json()
+    r = rep_api.post(f"leads/{lead['id']}/events", {"kind": "email_click",
+                                                     "detail": {"url": "https://x.es/p"}})
+    assert r.status_code == 201, r.content
+    assert r.json()["kind"] == "email_click"
+    assert rep_api.get(f"leads/{lead['id']}").json()["score"] == 3
+    assert [e["kind"] for e in rep_api.get(f"leads/{lead['id']}/events").json()["items"]] == [
+        "email_click"]
+    assert rep_api.post(f"leads/{lead['id']}/events", {"kind": "activity"}).status_code == 422
+    assert rep_api.post(f"leads/{lead['id']}/events",
+                        {"kind": "email_click", "detail": {"x": "y" * 6000}}).status_code == 422
+    assert other_api.post(f"leads/{lead['id']}/events",
+                          {"kind": "email_click"}).status_code == 404

@@ -171,3 +171,18 @@ def test_settings_pages(web_form, client, admin, rep):
                             "label_es": "Correo"}]
     client.force_login(rep)
     assert client.get("/settings/web-forms/").status_code == 403
+
+
+def test_the_submission_is_on_the_leads_timeline(web_form, client, rep):
+    post(Client(), web_form, {"last_name": "Ruiz", "email": "r@x.es"})
+    lead = Lead.objects.get()
+    client.force_login(rep)
+    page = client.get(f"/leads/{lead.pk}/?tab=timeline")
+    assert b"Web form submitted: Demo request" in page.content
+
+
+def test_assignment_rules_or_the_forms_owner(web_form, admin_api, rep):
+    admin_api.patch(f"web-forms/{web_form['id']}", {"use_assignment_rules": True})
+    post(Client(), web_form, {"last_name": "Ruiz", "email": "r@x.es"})
+    # Whatever the assignment rules decide; without a rule that matches, the form's owner.
+    assert Lead.objects.get().owner_id is not None

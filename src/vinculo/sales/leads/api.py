@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Query, Router
+from ninja import Body, Query, Router, Status
 
 from vinculo.platform import access
 from vinculo.platform.api import Conflict
@@ -22,12 +22,14 @@ from vinculo.platform.crud import (
 )
 
 from . import selectors, services
-from .models import Lead, ScoringRule, WebForm
+from .models import Lead, LeadEvent, ScoringRule, WebForm
 from .schemas import (
     CandidatesOut,
     ConversionOut,
     ConvertIn,
     DuplicatePage,
+    LeadEventIn,
+    LeadEventOut,
     LeadIn,
     LeadOut,
     LeadPatch,
@@ -114,6 +116,28 @@ def candidates(user, lead: Lead) -> dict:
         "contact_id": next((c.pk for c in contacts if email and c.email == email), None),
         "pipeline_id": pipeline.pk if pipeline else None,
     }
+
+
+@leads.post("/{int:record_id}/events", response={201: LeadEventOut, 403: ErrorOut,
+                                                 404: ErrorOut, 422: ErrorOut, **ERRORS},
+            operation_id="leads_events_create",
+            summary="Record an engagement of a lead (an email click, a form submission)",
+            description="For email and web tools: the lead is rescored at once.")
+def create_event(request, record_id: int, payload: LeadEventIn):
+    user = request.auth
+    lead = get_visible(user, "leads", record_id, _live())
+    access.require(user, lead, "change")
+    event = services.record_engagement(lead.pk, payload.kind, detail=payload.detail)
+    return Status(201, event)
+
+
+@leads.get("/{int:record_id}/events", response={200: page_schema(LeadEventOut), 404: ErrorOut,
+                                                422: ErrorOut, **ERRORS},
+           operation_id="leads_events_list",
+           summary="Engagement of a lead that is not an activity, newest first")
+def list_events(request, record_id: int, params: Query[PageParams]):
+    lead = get_visible(request.auth, "leads", record_id, _live())
+    return collection(LeadEvent.objects.filter(lead=lead), params, ["-id"])
 
 
 # ---------------------------------------------------------------------------- web forms

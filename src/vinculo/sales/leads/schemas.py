@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from vinculo.platform.crud import OwnedOut, StrictSchema
 
@@ -134,6 +135,29 @@ class CandidatesOut(Schema):
     account_id: int | None = Field(description="The account linked by default.")
     contact_id: int | None = Field(description="The contact linked by default.")
     pipeline_id: int | None = Field(description="The default pipeline for the opportunity.")
+
+
+class LeadEventIn(StrictSchema):
+    kind: Literal["email_click", "form_submission"]
+    detail: dict[str, Any] = Field(default_factory=dict,
+                                   description='Anything worth keeping, e.g. {"url": "…"}.')
+
+    @field_validator("detail")
+    @classmethod
+    def _small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        import json
+
+        if len(json.dumps(value)) > 5000:
+            raise ValueError("At most 5000 characters of detail.")
+        return value
+
+
+class LeadEventOut(Schema):
+    id: int
+    kind: str
+    at: dt.datetime
+    form_id: int | None
+    detail: dict[str, Any]
 
 
 # ---------------------------------------------------------------------------- web forms

@@ -399,6 +399,10 @@ def submit_web_form(form: WebForm, values: dict[str, str], *, consent: bool, lan
     try:
         with transaction.atomic():
             lead = records.create("leads", data, actor=None, source="web", context=context)
+            if lead.owner_id is None and form.owner_id:
+                # No assignment rule took the lead: the form's owner gets it.
+                lead = records.update(lead, {"owner_id": form.owner_id}, source="web",
+                                      context=context)
             WebForm.objects.filter(pk=form.pk).update(submissions=F("submissions") + 1)
             record_engagement(lead.pk, EngagementEvent.FORM_SUBMISSION, form=form,
                               detail={"form": form.name, "ip": ip[:64], "language": language})
