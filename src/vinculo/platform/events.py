@@ -7,10 +7,12 @@ a rolled-back write never announces anything, and subscribers never slow down a 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -67,9 +69,25 @@ def subscribers_for(entity: str) -> list[Subscriber]:
     return [*_subscribers.get(entity, ()), *_subscribers.get("*", ())]
 
 
+_depth: ContextVar[int] = ContextVar("vinculo_event_depth", default=0)
+
+
+@contextlib.contextmanager
+def automated(depth: int) -> Iterator[None]:
+    """Writes made inside carry at least `depth` in their events (a workflow's writes, even
+    those made through another service, count as caused by the workflow)."""
+    token = _depth.set(depth)
+    try:
+        yield
+    finally:
+        _depth.reset(token)
+
+
 def publish(events: Iterable[RecordChanged]) -> None:
     """Queue the events for dispatch once the current transaction commits."""
-    payload = [e.as_dict() for e in events if subscribers_for(e.entity)]
+    floor = _depth.get()
+    payload = [(replace(e, depth=floor) if e.depth < floor else e).as_dict()
+               for e in events if subscribers_for(e.entity)]
     if not payload:
         return
 
