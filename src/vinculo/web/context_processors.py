@@ -10,7 +10,10 @@ NAVIGATION = [
     ("opportunities", _("Opportunities"), "/opportunities/"),
     ("activities", _("Activities"), "/activities/"),
     ("products", _("Products"), "/products/"),
+    ("price-lists", _("Price lists"), "/price-lists/"),
+    ("quotes", _("Quotes"), "/quotes/"),
     ("orders", _("Orders"), "/orders/"),
+    ("invoices", _("Invoices"), "/invoices/"),
 ]
 
 # The "New" menu of the top bar: (entity, label, icon, address).
@@ -21,7 +24,9 @@ NEW_MENU = [
     ("opportunities", _("Opportunity"), "orders", "/opportunities/new/"),
     ("activities", _("Task"), "task", "/activities/new/?kind=task"),
     ("activities", _("Activity"), "activities", "/activities/new/"),
+    ("quotes", _("Quote"), "orders", "/quotes/new/"),
     ("orders", _("Order"), "orders", "/orders/new/"),
+    ("invoices", _("Invoice"), "orders", "/invoices/new/"),
 ]
 
 
