@@ -143,13 +143,18 @@ def _card_queryset(qs: QuerySet) -> QuerySet:
 
 
 def first_cards(qs: QuerySet, per_column: int) -> dict[int, list[Opportunity]]:
-    """The first `per_column` cards of every column, in one query (a window per stage)."""
+    """The first `per_column` cards of every column: their ids from one windowed query over
+    the deals alone (a rank per stage), then the cards with their account and owner."""
     ordered = order_expressions(CARD_ORDERING, Opportunity)
-    ranked = _card_queryset(qs).annotate(
-        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=ordered)
-    ).filter(rank__lte=per_column).order_by("stage_id", *ordered)
+    ranked = (qs.order_by().annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=ordered))
+        .filter(rank__lte=per_column).values_list("id", flat=True))
+    ids = list(ranked)
     cards: dict[int, list[Opportunity]] = defaultdict(list)
-    for opp in ranked:
+    if not ids:
+        return cards
+    for opp in _card_queryset(Opportunity.objects.filter(pk__in=ids)).order_by(
+            "stage_id", *ordered):
         cards[opp.stage_id].append(opp)
     return cards
 

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -337,12 +338,34 @@ def opportunity_defaults(change: Change) -> None:
                 data["stage_id"] = stage_id
 
 
+def _stage_cache() -> dict[int, Stage]:
+    """Stages read in the current transaction (a bulk import reads each pipeline's stages once);
+    cleared whenever a stage is written, and never kept across transactions."""
+    connection = transaction.get_connection()
+    outermost = connection.atomic_blocks[0] if connection.atomic_blocks else None
+    cached = getattr(connection, "_pipeline_stages", None)
+    if outermost is None:
+        return {}
+    if cached is None or cached[0] is not outermost:
+        cached = (outermost, {})
+        connection._pipeline_stages = cached
+    return cached[1]
+
+
 def _stage_of(instance: Opportunity) -> Stage:
-    stage = instance.__dict__.get("_pipeline_stage")
-    if stage is None or stage.pk != instance.stage_id:
+    stages = _stage_cache()
+    stage = stages.get(instance.stage_id)
+    if stage is None:
         stage = Stage.all_objects.get(pk=instance.stage_id)
-        instance.__dict__["_pipeline_stage"] = stage
+        stages.update((s.pk, s) for s in Stage.all_objects.filter(pipeline_id=stage.pipeline_id))
+        stages[stage.pk] = stage
     return stage
+
+
+@register("stages", HookStage.AFTER_SAVE, operations=("create", "update", "delete", "restore"),
+          order=90, name="pipeline.stage_cache")
+def forget_stages(change: Change) -> None:
+    _stage_cache().clear()
 
 
 def _line_values(lines: list[dict]) -> list[dict]:
@@ -421,6 +444,22 @@ def _apply_lines(change: Change) -> None:
         opp.amount = total
 
 
+def _insert_stage_change(opportunity_id: int, from_stage_id: int | None, to_stage_id: int,
+                         at: dt.datetime, actor_id: int | None, seconds: int | None) -> None:
+    """One history row, with a plain INSERT (an import writes thousands in a transaction)."""
+    connection = transaction.get_connection()
+    meta = StageChange._meta
+    names = ["opportunity", "from_stage", "to_stage", "at", "actor", "seconds_in_previous"]
+    fields = [meta.get_field(n) for n in names]
+    values = [opportunity_id, from_stage_id, to_stage_id, at, actor_id, seconds]
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})", params)
+
+
 @register("opportunities", HookStage.AFTER_SAVE, order=10, name="pipeline.opportunity_out")
 def record_stage_and_lines(change: Change) -> None:
     opp = change.instance
@@ -430,10 +469,8 @@ def record_stage_and_lines(change: Change) -> None:
         seconds = None
         if since is not None:
             seconds = max(0, int((opp.stage_changed_at - since).total_seconds()))
-        StageChange.objects.create(opportunity_id=opp.pk, from_stage_id=from_stage_id,
-                                   to_stage_id=opp.stage_id, at=opp.stage_changed_at,
-                                   actor_id=getattr(change.actor, "pk", None),
-                                   seconds_in_previous=seconds)
+        _insert_stage_change(opp.pk, from_stage_id, opp.stage_id, opp.stage_changed_at,
+                             getattr(change.actor, "pk", None), seconds)
     lines = change.context.get("lines")
     if lines is not None:
         OpportunityLine.objects.filter(opportunity_id=opp.pk).delete()

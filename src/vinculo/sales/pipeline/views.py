@@ -149,7 +149,8 @@ def board_view(request: HttpRequest) -> HttpResponse:
         "lost_reasons": _lost_reasons(state.pipeline),
         "can_create": access.can_create(request.user, "opportunities"),
         "kinds": StageKind,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "close_label": _("Expected close date"),
+        "move_label": _("Move to another stage"),
     }
     if request.GET.get("partial") == "board":
         return render(request, "pipeline/board.html#board", context)
@@ -179,7 +180,8 @@ def board_column_view(request: HttpRequest, stage_id: int) -> HttpResponse:
         return HttpResponse(status=422)
     return render(request, "pipeline/board.html#more", {
         "state": state, "stage": stage, "cards": cards, "next_cursor": next_cursor,
-        "today": timezone.localdate()})
+        "today": timezone.localdate(), "close_label": _("Expected close date"),
+        "move_label": _("Move to another stage")})
 
 
 @page
