@@ -325,6 +325,9 @@ def _take_lines(change: Change) -> None:
     entity = change.entity.name
     for name in COMPUTED:
         if name in change.data and not (entity == "orders" and name == "total"):
+            if change.source == "import":  # an export read back: worked out again below
+                change.data.pop(name)
+                continue
             raise ValidationError({name: [_("Worked out from the lines; it cannot be set.")]})
     if entity == "invoices" and "number" in change.data:
         raise ValidationError({"number": [_("An invoice gets its number when it is issued.")]})
@@ -355,8 +358,8 @@ def _price_and_total(change: Change) -> None:
             kind.line_model.objects.filter(**{kind.parent: instance}).exists():
         raise ValidationError({"currency": [
                 _("Send the lines again when changing the currency or the price list.")]})
-    if instance.price_list_id and (raw is not None or creating or
-                                   change.has_changed("price_list_id")):
+    if instance.price_list_id and change.source != "import" and (
+            raw is not None or creating or change.has_changed("price_list_id")):
         check_price_list(PriceList.all_objects.get(pk=instance.price_list_id),
                          instance.currency, document_date(instance))
     final = None  # the lines the document will have, when known
