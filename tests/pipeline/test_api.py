@@ -266,3 +266,10 @@ def test_import_through_create_many_applies_the_rules(rep, stages):
     won = Opportunity.objects.get(name="B")
     assert won.status == "won" and won.closed_at and won.probability == 100
     assert StageChange.objects.filter(opportunity__name__in=["A", "B"]).count() == 2
+
+
+def test_stages_list_in_pipeline_order(rep_api, stages, other_pipeline):
+    r = rep_api.get("stages")
+    assert r.status_code == 200
+    names = [s["name"] for s in r.json()["items"]]
+    assert names[:6] == ["Prospecting", "Qualification", "Proposal", "Negotiation", "Won", "Lost"]

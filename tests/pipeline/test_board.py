@@ -189,3 +189,8 @@ def test_detail_page_shows_lines_and_stage_history(rep, stages):
 def test_quotes_filter_text_is_escaped(rep, stages):
     r = browser(rep).get("/opportunities/board/?filter=" + quote('{"x": "<script>"}'))
     assert "<script>\"" not in r.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/stages/", "/pipelines/", "/quotas/", "/quotas/new/"])
+def test_configuration_pages(admin, pipeline, path):
+    assert browser(admin).get(path).status_code == 200
