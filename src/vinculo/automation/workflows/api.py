@@ -8,7 +8,7 @@ import secrets
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router
+from ninja import Field, Query, Router, Status
 
 from vinculo.platform import access, registry
 from vinculo.platform.crud import (
@@ -161,9 +161,9 @@ def hook(request, workflow_id: int, payload: HookIn):
     if workflow is None or (workflow.trigger or {}).get("on") != "webhook":
         raise Http404
     if not secrets.compare_digest(token.encode(), workflow.secret.encode()):
-        return 403, {"detail": _("Wrong or missing token.")}
+        return Status(403, {"detail": _("Wrong or missing token.")})
     if not workflow.active:
-        return 409, {"detail": _("The workflow is switched off.")}
+        return Status(409, {"detail": _("The workflow is switched off.")})
     if payload.record_id is not None:
         spec = registry.get(workflow.entity)
         if not spec.model.objects.filter(pk=payload.record_id).exists():
@@ -176,10 +176,10 @@ def hook(request, workflow_id: int, payload: HookIn):
                                    payload=payload.data or {}, key=key)
     if run is None:
         existing = WorkflowRun.objects.filter(workflow=workflow, event_key=f"hook:{key}").first()
-        return 202, {"run_id": existing.pk if existing else None,
-                     "status": existing.status if existing else RunStatus.PENDING,
-                     "duplicate": True}
-    return 202, {"run_id": run.pk, "status": run.status, "duplicate": False}
+        return Status(202, {"run_id": existing.pk if existing else None,
+                            "status": existing.status if existing else RunStatus.PENDING,
+                            "duplicate": True})
+    return Status(202, {"run_id": run.pk, "status": run.status, "duplicate": False})
 
 
 # ----------------------------------------------------------------------------- e-mail templates
