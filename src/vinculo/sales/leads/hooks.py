@@ -80,10 +80,7 @@ def apply_context(change: Change) -> None:
 @register("leads", Stage.AFTER_SAVE, order=200, operations=("create", "update", "restore"),
           name="leads.score")
 def score_lead(change: Change) -> None:
-    lead = change.instance
-    lead.score, lead.score_reasons = scoring.compute(lead.pk)
-    Lead.all_objects.filter(pk=lead.pk).update(score=lead.score,
-                                               score_reasons=lead.score_reasons)
+    scoring.rescore(change.instance.pk, lead=change.instance)
 
 
 @register("activities", Stage.AFTER_SAVE, order=200,

@@ -9,6 +9,7 @@ after the rules change (a background task).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,7 +29,23 @@ SCORE_LIMIT = 100_000
 
 
 def active_rules() -> list[ScoringRule]:
-    return list(ScoringRule.objects.filter(active=True).order_by("order", "id"))
+    """The active rules, read once per transaction (an import scores thousands of leads in
+    one): the memo is tied to the outermost atomic block and ends with it."""
+    connection = transaction.get_connection()
+    outer = connection.atomic_blocks[0] if connection.in_atomic_block else None
+    memo = getattr(connection, "_vinculo_scoring_rules", None)
+    if outer is not None and memo is not None and memo[0]() is outer:
+        return memo[1]
+    rules = list(ScoringRule.objects.filter(active=True).order_by("order", "id"))
+    if outer is not None:
+        connection._vinculo_scoring_rules = (weakref.ref(outer), rules)
+    return rules
+
+
+def forget_rules() -> None:
+    """Drop the memo of this transaction (after the rules changed in it)."""
+    connection = transaction.get_connection()
+    connection._vinculo_scoring_rules = None
 
 
 def _fits(lead_id: int, rule: ScoringRule) -> bool:
@@ -91,11 +108,19 @@ def compute(lead_id: int, rules: Iterable[ScoringRule] | None = None
     return max(-SCORE_LIMIT, min(SCORE_LIMIT, total)), reasons
 
 
-def rescore(lead_id: int, rules: Iterable[ScoringRule] | None = None) -> int:
-    """Recompute and store one lead's score (a derived column: no version, audit or event)."""
+def rescore(lead_id: int, rules: Iterable[ScoringRule] | None = None,
+            lead: Lead | None = None) -> int:
+    """Recompute and store one lead's score (a derived column: no version, audit or event).
+    With `lead` (its values as stored), nothing is written when the score is unchanged."""
     score, reasons = compute(lead_id, rules)
-    Lead.all_objects.filter(pk=lead_id).exclude(score=score, score_reasons=reasons).update(
-        score=score, score_reasons=reasons)
+    if lead is not None:
+        if (lead.score, lead.score_reasons) == (score, reasons):
+            return score
+        lead.score, lead.score_reasons = score, reasons
+        Lead.all_objects.filter(pk=lead_id).update(score=score, score_reasons=reasons)
+    else:
+        Lead.all_objects.filter(pk=lead_id).exclude(score=score, score_reasons=reasons).update(
+            score=score, score_reasons=reasons)
     return score
 
 
@@ -123,6 +148,7 @@ def schedule_rescore_all() -> None:
     """Rescore every lead in the background once the current transaction commits."""
     from .tasks import rescore_leads
 
+    forget_rules()
     transaction.on_commit(rescore_leads.enqueue)
 
 
