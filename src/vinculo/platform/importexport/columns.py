@@ -459,7 +459,10 @@ class Mapping:
         elif target.kind == "ignore":
             self.ignored.append(header)
         else:
-            column = Column(header, target, self._converter(target))
+            convert = self._converter(target)
+            if convert is not text_value and target.kind != "tags":
+                convert = _remembering(convert)
+            column = Column(header, target, convert)
             self.header_of.setdefault(self._error_key(target), header)
             if column.plain_text:
                 self.plain[header] = target.name
@@ -545,6 +548,31 @@ class Mapping:
         lines = values.get("lines")
         if self.entity.name == "orders" and isinstance(lines, list):
             mapped.data["_lines"] = lines
+
+
+_MISSING = object()
+_IMMUTABLE = frozenset({str, int, bool, float, decimal.Decimal, dt.date, dt.datetime,
+                        type(None)})
+MAX_REMEMBERED = 20_000
+
+
+def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert` for a column, remembering the value each distinct text cell gave: a file
+    repeats its countries, stages, yes/no answers and company names on many rows. Cells that
+    fail are converted (and refused) every time."""
+    memo: dict[str, Any] = {}
+
+    def remembered(cell: Any) -> Any:
+        if cell.__class__ is not str:
+            return convert(cell)
+        found = memo.get(cell, _MISSING)
+        if found is _MISSING:
+            found = convert(cell)
+            if found.__class__ in _IMMUTABLE and len(memo) < MAX_REMEMBERED:
+                memo[cell] = found
+        return found
+
+    return remembered
 
 
 def prepare_headers(mapping: Mapping, headers: list[str]) -> None:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -412,12 +413,44 @@ def _live(queryset, field: str, values: Iterable[Any]) -> list[tuple[int, Any]]:
     SQLite's planner picks the `deleted_at` index and reads every live row."""
     values = list(values)
     found = []
-    for start in range(0, len(values), 500):
-        rows = queryset.filter(**{f"{field}__in": values[start : start + 500]})
-        found += [(pk, value) for pk, value, deleted in rows.values_list("pk", field,
+    plain = _plain_column(queryset, field)
+    for start in range(0, len(values), LOOKUP_CHUNK):
+        chunk = values[start : start + LOOKUP_CHUNK]
+        if plain is not None:
+            # A whole table read by one column: straight SQL, without building a lookup
+            # per value.
+            connection, sql = plain
+            with connection.cursor() as cursor:
+                cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
+                rows = cursor.fetchall()
+        else:
+            rows = queryset.filter(**{f"{field}__in": chunk}).values_list("pk", field,
                                                                           "deleted_at")
-                  if deleted is None]
+        found += [(pk, value) for pk, value, deleted in rows if deleted is None]
     return sorted(found, key=lambda row: row[0])
+
+
+LOOKUP_CHUNK = 1000
+
+
+def _plain_column(queryset, field: str) -> tuple[Any, str] | None:
+    """(connection, SQL with `{}` for the placeholders) reading (id, `field`, deleted_at) of
+    the rows whose text column `field` is one of the values, when `queryset` is a whole
+    table; None otherwise."""
+    model = queryset.model
+    try:
+        f = model._meta.get_field(field)
+        model._meta.get_field("deleted_at")
+    except FieldDoesNotExist:
+        return None
+    if (queryset.query.where or not isinstance(f, (models.CharField, models.TextField))
+            or not f.concrete):
+        return None
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    return connection, (f"SELECT {quote(model._meta.pk.column)}, {quote(f.column)}, "
+                        f"{quote(model._meta.get_field('deleted_at').column)} FROM "
+                        f"{quote(model._meta.db_table)} WHERE {quote(f.column)} IN ({{}})")
 
 
 def _raw_lines(data: dict[str, Any]) -> list[Any]:

@@ -240,7 +240,7 @@ class CsvReader(TextReader):
                              % {"error": exc})
                 continue
             number = lines.used[0][0]
-            if not any(v.strip() for v in values):
+            if not "".join(values).strip():
                 continue
             if headers is None:
                 headers = self.headers = [h.strip() for h in values]
