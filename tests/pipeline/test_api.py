@@ -273,3 +273,11 @@ def test_stages_list_in_pipeline_order(rep_api, stages, other_pipeline):
     assert r.status_code == 200
     names = [s["name"] for s in r.json()["items"]]
     assert names[:6] == ["Prospecting", "Qualification", "Proposal", "Negotiation", "Won", "Lost"]
+
+
+def test_reopening_from_a_form_that_sends_every_field_clears_the_reason(rep, stages):
+    deal = make_deal(rep, stage_id=stages["Lost"].pk, lost_reason="Price")
+    records.update(deal, {"stage_id": stages["Proposal"].pk, "lost_reason": "Price",
+                          "probability": 0}, actor=rep)
+    deal.refresh_from_db()
+    assert (deal.status, deal.lost_reason, deal.probability) == ("open", "", 50)

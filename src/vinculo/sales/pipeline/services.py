@@ -395,7 +395,9 @@ def apply_stage_rules(change: Change) -> None:
             creating or opp.probability != change.old.get("probability"))
         if not explicit:
             opp.probability = stage.probability
-        if stage.kind != StageKind.LOST and "lost_reason" not in change.data:
+        reason_given = "lost_reason" in change.data and (
+            creating or opp.lost_reason != change.old.get("lost_reason"))
+        if stage.kind != StageKind.LOST and not reason_given:
             opp.lost_reason = ""
     if opp.status != stage.kind or moved:
         if stage.kind == StageKind.OPEN:
