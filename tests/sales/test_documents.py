@@ -387,3 +387,14 @@ def test_a_quote_refers_to_its_opportunity(rep_api, other_api, pen):
     theirs = other_api.post("opportunities", {"name": "Theirs"}).json()
     r = rep_api.post("quotes", {"opportunity_id": theirs["id"]})
     assert locs(r) == [["body", "opportunity_id"]]
+
+
+def test_open_quotes_past_their_date_expire(rep, rep_api):
+    from vinculo.sales import tasks
+
+    old = rep_api.post("quotes", {"issued_on": "2020-01-01", "valid_until": "2020-02-01",
+                                  "lines": [{"unit_price": "1", "description": "x"}]}).json()
+    live = rep_api.post("quotes", {"lines": [{"unit_price": "1", "description": "x"}]}).json()
+    assert tasks.expire_quotes.enqueue().return_value == 1
+    assert rep_api.get(f"quotes/{old['id']}").json()["status"] == "expired"
+    assert rep_api.get(f"quotes/{live['id']}").json()["status"] == "draft"

@@ -1,10 +1,14 @@
 """What the sales app registers with the platform."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.automation import schedules
 from vinculo.platform import registry
 from vinculo.platform.registry import Entity
 
+from . import services, tasks  # noqa: F401  (services registers the write-pipeline hooks)
 from .models import ExchangeRate, Invoice, Order, PriceList, Product, Quote
 
 registry.register(Entity(
@@ -110,4 +114,4 @@ registry.register(Entity(
                   "currency"),
 ))
 
-from . import services  # noqa: E402, F401  (registers the hooks of the write pipeline)
+schedules.every("sales.expire_quotes", dt.timedelta(hours=1), tasks.expire_quotes)

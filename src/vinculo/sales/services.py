@@ -846,3 +846,16 @@ for _entity in ("price-lists", "exchange-rates"):
         _catalogue_writer)
     register(_entity, Stage.BEFORE_SAVE, operations=("delete", "restore"), order=0,
              name=f"sales.{_entity}_deleters")(_catalogue_writer)
+
+
+# ------------------------------------------------------------------------------ schedules
+
+
+def expire_quotes(today: dt.date) -> int:
+    """Quotes still open after their `valid_until` become `expired`; returns how many."""
+    count = 0
+    for quote in Quote.objects.filter(status__in=("draft", "sent"), valid_until__lt=today
+                                      ).order_by("id")[:1000]:
+        records.update(quote, {"status": "expired"}, source="schedule")
+        count += 1
+    return count
