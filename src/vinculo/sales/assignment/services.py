@@ -206,14 +206,19 @@ _local = threading.local()
 
 
 def current_batch(model: type[models.Model]) -> Batch:
-    """The batch of the innermost transaction block (a new one outside any)."""
+    """The batch of the innermost transaction block (a new one outside any). Batches are
+    kept per block, so that a write nested in another (a hook creating a record) has its
+    own and leaves the outer one intact."""
     connection = connections[router.db_for_write(model)]
     block = connection.atomic_blocks[-1] if connection.atomic_blocks else None
-    batch = getattr(_local, "batch", None)
-    if batch is not None and block is not None and batch.block() is block:
-        return batch
-    batch = Batch(weakref.ref(block) if block is not None else (lambda: None))
-    _local.batch = batch if block is not None else None
+    if block is None:
+        return Batch(lambda: None)
+    batches = getattr(_local, "batches", None)
+    if batches is None:
+        batches = _local.batches = weakref.WeakKeyDictionary()
+    batch = batches.get(block)
+    if batch is None:
+        batch = batches[block] = Batch(weakref.ref(block))
     return batch
 
 
