@@ -194,3 +194,38 @@ def test_quotes_filter_text_is_escaped(rep, stages):
 @pytest.mark.parametrize("path", ["/stages/", "/pipelines/", "/quotas/", "/quotas/new/"])
 def test_configuration_pages(admin, pipeline, path):
     assert browser(admin).get(path).status_code == 200
+
+
+def test_edit_products_of_a_deal(rep, other_rep, stages):
+    product = records.create("products", {"sku": "W-1", "name": "Widget", "unit_price": "40"})
+    deal = records.create("opportunities", {"name": "Products", "amount": "5"}, actor=rep)
+    client = browser(rep)
+    r = client.get(f"/opportunities/{deal.pk}/products/")
+    assert r.status_code == 200 and "Widget" in r.content.decode()
+    r = client.post(f"/opportunities/{deal.pk}/products/", {
+        "version": deal.version, "rows": "3",
+        "product_id-0": product.pk, "quantity-0": "2",
+        "description-1": "Setup", "unit_price-1": "99,50",
+        "description-2": "", "unit_price-2": ""})
+    assert r.status_code == 302
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("179.50") and deal.lines.count() == 2
+    r = client.post(f"/opportunities/{deal.pk}/products/", {
+        "version": deal.version, "rows": "1", "description-0": "Bad", "unit_price-0": "x"})
+    assert r.status_code == 200 and "Expected a number" in r.content.decode()
+    r = client.post(f"/opportunities/{deal.pk}/products/", {
+        "version": deal.version - 1, "rows": "1", "remove-0": "on"})
+    assert r.status_code == 302
+    deal.refresh_from_db()
+    assert deal.lines.count() == 2  # a stale version changes nothing
+    assert browser(other_rep).get(f"/opportunities/{deal.pk}/products/").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/opportunities/board/?view=99999999999999999999999", "/opportunities/board/?pipeline=²",
+    "/opportunities/board/?view=²", "/opportunities/forecast/?pipeline=99999999999999999999",
+    "/opportunities/forecast/?from=0001-01&to=9999-12",
+    "/opportunities/board/columns/99999999999999999999999/",
+    "/opportunities/99999999999999999999999/products/"])
+def test_odd_addresses_are_never_a_500(rep, pipeline, path):
+    assert browser(rep).get(path).status_code in (200, 404, 422)

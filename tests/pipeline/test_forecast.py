@@ -177,3 +177,9 @@ def test_quotas_are_set_by_managers(rep_api, manager, rep):
     assert r.status_code == 422 and ["body", "user_id"] in [d["loc"] for d in r.json()["detail"]]
     r = api.post("quotas", {"user_id": rep.pk, "starts_on": "2026-05-17", "amount": "-1"})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("params", [{"pipeline": 2**70}, {"from": "9999-12-01"},
+                                    {"from": "0001-01-01"}])
+def test_extreme_parameters_are_a_422(rep_api, pipeline, params):
+    assert rep_api.get("forecast", **params).status_code == 422

@@ -92,7 +92,8 @@ def stage_history(request, record_id: int):
 
 
 class ForecastParams(Schema):
-    pipeline: int | None = Field(None, ge=1, description="A pipeline id (default: all).")
+    pipeline: int | None = Field(None, ge=1, le=2**63 - 1,
+                                 description="A pipeline id (default: all).")
     group: Literal["month", "owner", "team"] = "month"
     from_: dt.date | None = Field(None, alias="from",
                                   description="First expected close date (default: this "

@@ -347,6 +347,8 @@ def forecast(user, *, pipeline_id: int | None = None, group: str = "month",
 
     today = timezone.localdate()
     start = month_start(start or today)
+    if not (dt.date(1900, 1, 1) <= start <= dt.date(9000, 1, 1)):
+        raise ValidationError({"from": [_("Give a date between 1900 and 9000.")]})
     end = end or (add_months(start, 12) - dt.timedelta(days=1))
     if end < start:
         raise ValidationError({"to": [_("The end comes before the start.")]})

@@ -12,4 +12,6 @@ urlpatterns = [
          name="opportunities-board-column"),
     path("opportunities/board/views/", views.board_view_save, name="opportunities-board-view"),
     path("opportunities/forecast/", views.forecast_view, name="opportunities-forecast"),
+    path("opportunities/<int:pk>/products/", views.products_view,
+         name="opportunities-products"),
 ]

@@ -73,6 +73,14 @@ quotas = register(Resource(
 # ------------------------------------------------------------------------------ the board
 
 
+MAX_ID = 2**63 - 1
+
+
+def _digits(text: str) -> bool:
+    """Plain ASCII digits, short enough for a database integer."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 @dataclass
 class BoardState:
     """What the board shows, read from the address; a saved view fills the filter."""
@@ -102,14 +110,14 @@ def read_board_state(request: HttpRequest) -> BoardState:
     get = request.GET
     state = BoardState(pipelines=selectors.visible_pipelines(request.user))
     wanted = get.get("pipeline", "")
-    if wanted.isdigit():
+    if _digits(wanted):
         state.pipeline = next((p for p in state.pipelines if p.pk == int(wanted)), None)
         if state.pipeline is None:
             raise Http404
     if state.pipeline is None and state.pipelines:
         state.pipeline = next((p for p in state.pipelines if p.is_default), state.pipelines[0])
     view_id = get.get("view", "")
-    if view_id.isdigit():
+    if _digits(view_id) and len(view_id) <= 18:
         state.view = (views_service.views_visible_to(request.user, "opportunities")
                       .filter(pk=int(view_id)).first())
     state.filter_text = (get.get("filter", "").strip()[:50_000] if "filter" in get
@@ -169,7 +177,8 @@ def board_view(request: HttpRequest) -> HttpResponse:
 def board_column_view(request: HttpRequest, stage_id: int) -> HttpResponse:
     """The next cards of one column ("load more")."""
     state = read_board_state(request)
-    stage = Stage.objects.filter(pk=stage_id, pipeline=state.pipeline).first()
+    stage = Stage.objects.filter(pk=stage_id, pipeline=state.pipeline).first() if (
+        stage_id <= MAX_ID) else None
     if stage is None:
         raise Http404
     try:
@@ -216,7 +225,7 @@ def _money(value: selectors.Money, currency: str) -> str:
 def board_view_save(request: HttpRequest) -> HttpResponse:
     """Save the board's filter as a saved view of opportunities (shared with the list)."""
     pipeline = request.POST.get("pipeline", "")
-    back = "/opportunities/board/" + (f"?pipeline={pipeline}" if pipeline.isdigit() else "")
+    back = "/opportunities/board/" + (f"?pipeline={pipeline}" if _digits(pipeline) else "")
     name = request.POST.get("name", "").strip()[:120]
     text = request.POST.get("filter", "").strip()
     visibility = request.POST.get("visibility", Visibility.PRIVATE)
@@ -236,7 +245,7 @@ def board_view_save(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     query = {"view": view.pk}
-    if pipeline.isdigit():
+    if _digits(pipeline):
         query["pipeline"] = pipeline
     return redirect(f"/opportunities/board/?{urlencode(query)}")
 
@@ -263,7 +272,7 @@ def _date_param(request: HttpRequest, name: str, end: bool = False) -> dt.date |
 def forecast_view(request: HttpRequest) -> HttpResponse:
     pipelines = selectors.visible_pipelines(request.user)
     wanted = request.GET.get("pipeline", "")
-    pipeline_id = int(wanted) if wanted.isdigit() else None
+    pipeline_id = int(wanted) if _digits(wanted) else None
     if pipeline_id is not None and pipeline_id not in {p.pk for p in pipelines}:
         pipeline_id = None
     group = request.GET.get("group", "month")
@@ -286,3 +295,85 @@ def forecast_view(request: HttpRequest) -> HttpResponse:
         "error": error, "peak": peak, "trend_peak": trend_peak,
         "groups": [("month", _("Close month")), ("owner", _("Owner")), ("team", _("Team"))],
     })
+
+
+# ------------------------------------------------------------------------------ products
+
+
+BLANK_LINES = 3
+MAX_FORM_LINES = 200
+
+
+def _posted_lines(request: HttpRequest) -> tuple[list[dict], list[dict]]:
+    """(the lines to save, the rows to show again) from the products form."""
+    post = request.POST
+    rows, lines = [], []
+    count = min(int(post.get("rows", "0")) if _digits(post.get("rows", "")) else 0,
+                MAX_FORM_LINES)
+    for i in range(count):
+        row = {key: post.get(f"{key}-{i}", "").strip() for key in
+               ("product_id", "description", "quantity", "unit_price", "discount")}
+        row["remove"] = post.get(f"remove-{i}") == "on"
+        rows.append(row)
+        if row["remove"] or not (row["product_id"] or row["description"] or row["unit_price"]):
+            continue
+        line: dict[str, Any] = {}
+        if row["product_id"]:
+            line["product_id"] = int(row["product_id"]) if _digits(row["product_id"]) else -1
+        for key in ("description", "quantity", "unit_price", "discount"):
+            if row[key]:
+                line[key] = row[key].replace(",", ".") if key != "description" else row[key]
+        row["line_index"] = len(lines)
+        lines.append(line)
+    return lines, rows
+
+
+@page
+def products_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the products (lines) of a deal; the amount becomes their sum."""
+    from vinculo.platform import records
+    from vinculo.platform.crud import get_visible
+    from vinculo.sales.models import Product
+    from vinculo.web.forms import stale_message
+
+    from .models import Opportunity
+
+    if pk > MAX_ID:
+        raise Http404
+    opp = get_visible(request.user, "opportunities", pk)
+    access.require(request.user, opp, "change")
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        lines, rows = _posted_lines(request)
+        version = request.POST.get("version", "")
+        try:
+            records.update(opp, {"lines": lines}, actor=request.user, source="web",
+                           expected_version=int(version) if _digits(version) else None)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {
+                "__all__": exc.messages}
+        except records.StaleVersion:
+            messages.error(request, stale_message())
+            return redirect(f"/opportunities/{pk}/products/")
+        else:
+            messages.success(request, _("Products saved."))
+            return redirect(f"/opportunities/{pk}/")
+        for row in rows:
+            index = row.get("line_index")
+            row["errors"] = [] if index is None else [
+                " ".join(msgs) for key, msgs in errors.items()
+                if key.startswith(f"lines.{index}.") or key == f"lines.{index}"]
+        opp = Opportunity.objects.get(pk=pk)
+    else:
+        rows = [{"product_id": str(ln.product_id or ""), "description": ln.description,
+                 "quantity": f"{ln.quantity.normalize():f}",
+                 "unit_price": f"{ln.unit_price:f}", "discount": f"{ln.discount.normalize():f}",
+                 "remove": False, "errors": []}
+                for ln in opp.lines.order_by("id")]
+    rows += [{"product_id": "", "description": "", "quantity": "", "unit_price": "",
+              "discount": "", "remove": False, "errors": []} for _i in range(BLANK_LINES)]
+    general = [" ".join(msgs) for key, msgs in errors.items() if not key.startswith("lines.")]
+    products = access.scope(request.user, "products", "view",
+                            Product.objects.filter(active=True)).order_by("name")[:1000]
+    return render(request, "pipeline/products.html", {
+        "obj": opp, "rows": rows, "products": products, "errors": general})
