@@ -86,3 +86,17 @@ def test_apply_from_a_list_selection(admin, rep, reps):
     assert response.status_code == 302 and response["Location"] == "/leads/"
     owners = dict(Lead.objects.values_list("pk", "owner_id"))
     assert [owners[lead.pk] for lead in leads] == [reps["south"].pk, reps["south"].pk, rep.pk]
+
+
+def test_the_history_tag_for_record_pages(admin, reps):
+    from django.template import Context, Template
+
+    services.create_rule({"entity": "leads", "name": "South", "method": "user",
+                          "user_id": reps["south"].pk})
+    lead = records.create("leads", {"last_name": "x"}, actor=admin)
+    html = Template("{% load assignment_tags %}{% assignment_history obj %}").render(
+        Context({"obj": lead}))
+    assert "South" in html and reps["south"].display_name() in html
+    other = records.create("contacts", {"last_name": "y"}, actor=admin)
+    assert Template("{% load assignment_tags %}{% assignment_history obj %}").render(
+        Context({"obj": other})).strip() == ""
