@@ -77,10 +77,13 @@ def apply_context(change: Change) -> None:
                 change.extra[name] = [None, value]
 
 
-@register("leads", Stage.AFTER_SAVE, order=200, operations=("create", "update", "restore"),
-          name="leads.score")
+@register("leads", Stage.BEFORE_SAVE, order=900, name="leads.score")
 def score_lead(change: Change) -> None:
-    scoring.rescore(change.instance.pk, lead=change.instance)
+    """The score travels with the lead's own write (after the other hooks before saving, so
+    that an owner set by the assignment rules counts): no second write. A new lead has no
+    engagement yet."""
+    lead = change.instance
+    lead.score, lead.score_reasons = scoring.compute(lead, new=change.operation == "create")
 
 
 @register("activities", Stage.AFTER_SAVE, order=200,

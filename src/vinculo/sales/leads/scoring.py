@@ -29,14 +29,15 @@ SCORE_LIMIT = 100_000
 
 
 def active_rules() -> list[ScoringRule]:
-    """The active rules, read once per transaction (an import scores thousands of leads in
-    one): the memo is tied to the outermost atomic block and ends with it."""
+    """The active rules, ready to test leads in memory, read once per transaction (an import
+    scores thousands of leads in one): the memo is tied to the outermost atomic block and
+    ends with it."""
     connection = transaction.get_connection()
     outer = connection.atomic_blocks[0] if connection.in_atomic_block else None
     memo = getattr(connection, "_vinculo_scoring_rules", None)
     if outer is not None and memo is not None and memo[0]() is outer:
         return memo[1]
-    rules = list(ScoringRule.objects.filter(active=True).order_by("order", "id"))
+    rules = prepare(ScoringRule.objects.filter(active=True).order_by("order", "id"))
     if outer is not None:
         connection._vinculo_scoring_rules = (weakref.ref(outer), rules)
     return rules
@@ -48,12 +49,24 @@ def forget_rules() -> None:
     connection._vinculo_scoring_rules = None
 
 
-def _fits(lead_id: int, rule: ScoringRule) -> bool:
-    try:
-        q = filters.compile_filter("leads", rule.condition or {"all": []})
-    except filters.FilterError:
-        return False  # a rule made invalid later (a custom field removed) scores nothing
-    return Lead.all_objects.filter(pk=lead_id).filter(q).exists()
+def prepare(rules: Iterable[ScoringRule]) -> list[ScoringRule]:
+    """The rules with their fit conditions turned into in-memory tests (`filters.matcher`:
+    the same answer as the database gives). A condition made invalid later (a custom field
+    removed) matches nothing."""
+    prepared = []
+    for rule in rules:
+        if rule.kind == RuleKind.FIT and not hasattr(rule, "_matcher"):
+            try:
+                rule._matcher = filters.matcher("leads", rule.condition or {"all": []})
+            except filters.FilterError:
+                rule._matcher = None
+        prepared.append(rule)
+    return prepared
+
+
+def _fits(lead: Lead, rule: ScoringRule, cache: dict) -> bool:
+    test = getattr(rule, "_matcher", None)
+    return bool(test is not None and test(lead, cache))
 
 
 def _since(rule: ScoringRule, now: dt.datetime) -> dt.datetime | None:
@@ -81,21 +94,23 @@ def _engagement_count(lead_id: int, rule: ScoringRule, now: dt.datetime,
     return cache[key].get(rule.event, 0)
 
 
-def compute(lead_id: int, rules: Iterable[ScoringRule] | None = None
+def compute(lead: Lead, rules: Iterable[ScoringRule] | None = None, *, new: bool = False
             ) -> tuple[int, list[dict[str, Any]]]:
-    """The score of a lead and the reasons for it, from the current rules."""
-    rules = active_rules() if rules is None else rules
+    """The score of a lead (as saved) and the reasons for it, from the current rules. A `new`
+    lead has done nothing yet: its engagement is not looked up."""
+    rules = active_rules() if rules is None else prepare(rules)
     now = timezone.now()
     total, reasons = 0, []
-    cache: dict[Any, dict[str, int]] = {}
+    counts: dict[Any, dict[str, int]] = {}
+    related: dict = {}
     for rule in rules:
         if rule.kind == RuleKind.FIT:
-            if _fits(lead_id, rule):
+            if _fits(lead, rule, related):
                 total += rule.points
                 reasons.append({"rule_id": rule.pk, "kind": "fit", "name": rule.name,
                                 "points": rule.points})
             continue
-        count = _engagement_count(lead_id, rule, now, cache)
+        count = 0 if new else _engagement_count(lead.pk, rule, now, counts)
         if not count:
             continue
         points = rule.points * count
@@ -108,19 +123,18 @@ def compute(lead_id: int, rules: Iterable[ScoringRule] | None = None
     return max(-SCORE_LIMIT, min(SCORE_LIMIT, total)), reasons
 
 
-def rescore(lead_id: int, rules: Iterable[ScoringRule] | None = None,
-            lead: Lead | None = None) -> int:
-    """Recompute and store one lead's score (a derived column: no version, audit or event).
-    With `lead` (its values as stored), nothing is written when the score is unchanged."""
-    score, reasons = compute(lead_id, rules)
-    if lead is not None:
-        if (lead.score, lead.score_reasons) == (score, reasons):
-            return score
+def rescore(lead: Lead | int, rules: Iterable[ScoringRule] | None = None, *,
+            new: bool = False) -> int | None:
+    """Recompute and store a lead's score (a derived column: no version, audit or event);
+    nothing is written when it did not change. `lead` is the record as saved, or its id."""
+    if not isinstance(lead, Lead):
+        lead = Lead.all_objects.filter(pk=lead).first()
+        if lead is None:
+            return None
+    score, reasons = compute(lead, rules, new=new)
+    if (lead.score, lead.score_reasons) != (score, reasons):
         lead.score, lead.score_reasons = score, reasons
-        Lead.all_objects.filter(pk=lead_id).update(score=score, score_reasons=reasons)
-    else:
-        Lead.all_objects.filter(pk=lead_id).exclude(score=score, score_reasons=reasons).update(
-            score=score, score_reasons=reasons)
+        Lead.all_objects.filter(pk=lead.pk).update(score=score, score_reasons=reasons)
     return score
 
 
@@ -135,8 +149,8 @@ def rescore_all(batch: int = 500) -> int:
             return done
         with transaction.atomic():
             if rules:
-                for pk in ids:
-                    rescore(pk, rules)
+                for lead in Lead.all_objects.filter(pk__in=ids).order_by("pk"):
+                    rescore(lead, rules)
             else:
                 Lead.all_objects.filter(pk__in=ids).exclude(score=0, score_reasons=[]).update(
                     score=0, score_reasons=[])
