@@ -202,3 +202,21 @@ def test_a_change_made_by_another_process_is_seen_on_the_next_write(admin_api, r
     BusinessRuleStamp.objects.filter(entity="contacts").update(version=12345)
     assert records.create("contacts", {"last_name": "B"}, actor=rep).city == "Quito"
     assert services._compiled["contacts"][0] == 12345
+
+
+def test_changed_from_on_a_value_the_pipeline_sets(admin_api, rep_api, stages):
+    """The example of the documentation: the status follows the stage, set by the
+    opportunity's own rules before business rules run."""
+    won = next(s for s in stages if s.kind == "won")
+    rule(admin_api, entity="opportunities", name="No reopening won deals",
+         condition={"field": "status", "op": "changed_from", "value": "won"},
+         action="refuse", fields=["stage_id"], message=REOPEN)
+    deal = rep_api.post("opportunities", {"name": "W", "amount": "1", "stage_id": won.pk}).json()
+    r = rep_api.patch(f"opportunities/{deal['id']}", {"stage_id": stages[0].pk})
+    assert r.status_code == 422 and fields_of(r) == ["stage_id"]
+
+
+def test_the_plugins_endpoint_is_for_administrators(admin_api, rep_api):
+    assert rep_api.get("plugins").status_code == 403
+    r = admin_api.get("plugins")
+    assert r.status_code == 200 and isinstance(r.json(), list)
