@@ -14,6 +14,7 @@ from vinculo.platform.crud import ERRORS, ErrorOut, ParameterError, get_visible,
 from . import selectors, services
 from .models import Opportunity, Pipeline, Stage
 from .schemas import (
+    ForecastOut,
     MoveIn,
     OpportunityIn,
     OpportunityOut,
@@ -105,7 +106,7 @@ class ForecastParams(Schema):
 forecast_router = Router(tags=["forecast"])
 
 
-@forecast_router.get("", response={200: dict, 422: ErrorOut, **ERRORS},
+@forecast_router.get("", response={200: ForecastOut, 422: ErrorOut, **ERRORS},
                      operation_id="forecast_get",
                      summary="Weighted pipeline, quotas and attainment, trends and conversion")
 def forecast(request, params: Query[ForecastParams]):
@@ -115,7 +116,7 @@ def forecast(request, params: Query[ForecastParams]):
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise ParameterError(messages[0], ["query", name]) from None
-    return result.as_json()
+    return JsonResponse(result.as_json())
 
 
 router = Router()

@@ -205,3 +205,64 @@ class QuotaOut(RecordOut):
     @staticmethod
     def resolve_ends_on(obj) -> dt.date:
         return obj.ends_on - dt.timedelta(days=1)
+
+
+class ForecastRowOut(Schema):
+    key: Any = Field(description="The month (`2026-11`), owner id or team id; null for none.")
+    label: str
+    count: int
+    amount: Decimal = Field(description="In the base currency.")
+    weighted: Decimal = Field(description="Amount × probability, in the base currency.")
+    other_currencies: dict[str, Decimal] = Field(
+        description="Amounts with no exchange rate to the base currency, per currency.")
+    weighted_other_currencies: dict[str, Decimal]
+
+
+class ForecastQuotaOut(Schema):
+    quota_id: int
+    user_id: int | None
+    team_id: int | None
+    label: str
+    period: str
+    starts_on: dt.date
+    ends_on: dt.date
+    quota: Decimal
+    currency: str
+    won: Decimal = Field(description="Won in the period, in the base currency.")
+    attainment: float | None = Field(description="won / quota (1.0 = 100 %).")
+
+
+class ForecastTrendOut(Schema):
+    month: str
+    won_count: int
+    won_amount: Decimal
+    lost_count: int
+    lost_amount: Decimal
+
+
+class ForecastConversionOut(Schema):
+    from_: dt.date = Field(alias="from")
+    leads: int
+    converted: int
+    won_from_leads: int
+    opportunities: int
+    won: int
+    lost: int
+    lead_to_opportunity: float | None
+    opportunity_to_won: float | None
+    lead_to_won: float | None
+    win_rate: float | None
+
+
+class ForecastOut(Schema):
+    group: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    pipeline_id: int | None
+    currency: str = Field(description="The base currency of every amount.")
+    rows: list[ForecastRowOut]
+    total: ForecastRowOut
+    undated: ForecastRowOut = Field(description="Open deals without an expected close date.")
+    quotas: list[ForecastQuotaOut]
+    trend: list[ForecastTrendOut] = Field(description="Won and lost per month, 12 months.")
+    conversion: ForecastConversionOut

@@ -158,7 +158,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
         "can_create": access.can_create(request.user, "opportunities"),
         "kinds": StageKind,
         "today": timezone.localdate(), "close_label": _("Expected close date"),
-        "move_label": _("Move to another stage"),
+        "move_label": _("Move to another stage"), "in_stage_label": _("In this stage for"),
     }
     if request.GET.get("partial") == "board":
         return render(request, "pipeline/board.html#board", context)
@@ -190,7 +190,7 @@ def board_column_view(request: HttpRequest, stage_id: int) -> HttpResponse:
     return render(request, "pipeline/board.html#more", {
         "state": state, "stage": stage, "cards": cards, "next_cursor": next_cursor,
         "today": timezone.localdate(), "close_label": _("Expected close date"),
-        "move_label": _("Move to another stage")})
+        "move_label": _("Move to another stage"), "in_stage_label": _("In this stage for")})
 
 
 @page
