@@ -164,3 +164,37 @@ def test_concurrent_issues_on_a_sqlite_file(tmp_path):
     numbers = json.loads(done.stdout.strip().splitlines()[-1])
     year = timezone.localdate().year
     assert sorted(numbers) == [f"INV-{year}-{n:06d}" for n in range(1, 7)], numbers
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_accepts_at_once_make_one_order():
+    if _sqlite():
+        pytest.skip("needs a database that threads can share (PostgreSQL)")
+    from tests.conftest import make_user
+    from vinculo.platform import records
+    from vinculo.sales import services
+    from vinculo.sales.models import Order, Quote
+
+    rep = make_user("accept_rep", "sales")
+    quote = records.create("quotes", {"lines": [{"unit_price": "10", "description": "x"}]},
+                           actor=rep)
+    outcomes: list = [None, None]
+    barrier = threading.Barrier(2)
+
+    def accept(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = services.accept_quote(Quote.all_objects.get(pk=quote.pk),
+                                                    actor=rep).pk
+        except services.DocumentConflict as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sum(isinstance(o, services.DocumentConflict) for o in outcomes) == 1, outcomes
+    assert Order.all_objects.filter(quote_id=quote.pk).count() == 1
