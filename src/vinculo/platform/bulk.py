@@ -6,8 +6,8 @@ gives it; what `create` works out per row is worked out once per call here.
 
 from __future__ import annotations
 
+import logging
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, customfields, events, registry, search
-from .hooks_registry import Stage, hooks_for
+from .hooks_registry import Stage, hooks_for, plugin_failed_message
 from .models import AuditEntry, SearchEntry, Tag
 from .records import (
     MAX_ID,
@@ -36,6 +36,8 @@ from .records import (
     has_tags,
     writable_fields,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -105,14 +107,17 @@ class _BulkPlan:
         self.converters = {key: _converter(f, key) for key, f in self.fields.items()
                            if key != "custom"}
         self.has_tags = has_tags(self.model)
+        self.owner_id = actor.pk if entity.owned and actor else None
         self.custom_defs = customfields.definitions(entity.name) if entity.custom_fields else {}
         self.required_custom = [k for k, d in self.custom_defs.items() if d.required]
-        self.hooks = {stage: [h.func for h in hooks_for(entity.name, stage, "create")]
+        self.hooks = {stage: [_callable(h, entity.name)
+                              for h in hooks_for(entity.name, stage, "create")]
                       for stage in Stage}
         template = self.model()
         concrete = self.model._meta.concrete_fields
         self.init_values = {f.attname: getattr(template, f.attname) for f in concrete}
-        self.fresh_defaults = [f for f in concrete if f.has_default() and callable(f.default)
+        self.fresh_defaults = [(f.attname, f._get_default) for f in concrete
+                               if f.has_default() and callable(f.default)
                                and f.name not in ("created_at", "updated_at")]
         self.plain_init = not (signals.pre_init.has_listeners(self.model)
                                or signals.post_init.has_listeners(self.model))
@@ -130,14 +135,14 @@ class _BulkPlan:
 
     def new_instance(self) -> models.Model:
         values = self.init_values.copy()
-        for f in self.fresh_defaults:
-            values[f.attname] = f.get_default()
+        for attname, make in self.fresh_defaults:
+            values[attname] = make()
         if not self.plain_init:
             return self.model(**values)
         # What Model.__init__ ends with when no signal listens, without its per-field work.
         instance = self.model.__new__(self.model)
-        instance._state = ModelState()
-        instance.__dict__.update(values)
+        values["_state"] = ModelState()
+        instance.__dict__ = values
         return instance
 
     # -- per row
@@ -194,8 +199,11 @@ class _BulkPlan:
                     errors.update(exc.message_dict)
         if errors:
             raise ValidationError(errors)
-        if self.entity.owned and getattr(instance, "owner_id", None) is None and self.actor:
-            instance.owner_id = self.actor.pk
+        if self.owner_id is not None and values.get("owner_id") is None:
+            if direct:
+                values["owner_id"] = self.owner_id
+            else:
+                instance.owner_id = self.owner_id
         return accepted, tags
 
     def validate(self, instance: models.Model, accepted: dict[str, Any]) -> None:
@@ -338,8 +346,9 @@ class _BulkPlan:
                 hook(p.change)
         if events.subscribers_for(self.entity.name):
             actor_id = _actor_id(self.actor)
-            events.publish([events.RecordChanged(self.entity.name, p.instance.pk, "created",
-                                                 tuple(p.change.changed), actor_id, self.source)
+            name, source, pk = self.entity.name, self.source, self.model._meta.pk.attname
+            events.publish([events.RecordChanged(name, p.instance.__dict__[pk], "created",
+                                                 tuple(p.change.changed), actor_id, source)
                             for p in prepared])
         return instances
 
@@ -354,6 +363,26 @@ class _BulkPlan:
             except ValidationError as exc:
                 errors[p.index] = _error_messages(exc)
         return created
+
+
+def _callable(hook: Any, entity: str) -> Callable[[Change], None]:
+    """A registered hook as `hooks_registry.run` calls it: a plug-in's unexpected failure
+    refuses the row with a message naming the plug-in."""
+    if not hook.plugin:
+        return hook.func
+
+    def guarded(change: Change) -> None:
+        try:
+            hook.func(change)
+        except ValidationError:
+            raise
+        except Exception as exc:
+            logger.exception("Plug-in %s failed in hook %s (create %s)", hook.plugin,
+                             hook.name, entity)
+            raise ValidationError({"__all__": [plugin_failed_message(hook.plugin, exc)]}
+                                  ) from exc
+
+    return guarded
 
 
 def _quick_check(f: models.Field) -> Callable[[Any], bool] | None:
@@ -478,7 +507,8 @@ def _bulk_audit(entity: registry.Entity, instances: list[models.Model], actor: A
     source_table = quote(entity.model._meta.db_table)
     pk = quote(entity.model._meta.pk.column)
     with connection.cursor() as cursor:
-        for where, ids in _id_ranges([obj.pk for obj in instances]):
+        pk_name = entity.model._meta.pk.attname
+        for where, ids in _id_ranges([obj.__dict__[pk_name] for obj in instances]):
             cursor.execute(
                 f"INSERT INTO {quote(AuditEntry._meta.db_table)} ({columns}, "
                 f"{quote('record_id')}) SELECT {', '.join(['%s'] * len(fields))}, {pk} "
@@ -558,24 +588,9 @@ def _document_maker(entity: registry.Entity,
             for step in steps:
                 value = getattr(value, step, None) if value is not None else None
             values.append(value)
-        text = " ".join([str(v) for v in values if v])
-        if text.isascii():
-            return search.as_document(text.lower())
-        # Accented Latin letters fold through a table; anything else gets the full
-        # normalisation.
-        folded = text.translate(_LATIN_FOLD)
-        return search.as_document(folded.lower() if folded.isascii()
-                                  else search.normalise(text))
+        return search.as_document(search.normalise(" ".join([str(v) for v in values if v])))
 
     return document
-
-
-# Every code point up to the end of Latin Extended-B, so that `translate` never misses.
-_LATIN_FOLD = {
-    code: "".join(c for c in unicodedata.normalize("NFKD", chr(code))
-                  if not unicodedata.combining(c))
-    for code in range(0x250)
-}
 
 
 def _bulk_tags(instances: list[models.Model], tags_by_position: dict[int, list[str]],

@@ -25,8 +25,26 @@ TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 
 
+# Every code point up to the end of Latin Extended-B, without its accents (NFKD without the
+# combining marks), so that `translate` never misses one.
+LATIN_FOLD = {
+    code: "".join(c for c in unicodedata.normalize("NFKD", chr(code))
+                  if not unicodedata.combining(c))
+    for code in range(0x250)
+}
+
+
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
+    """Lower case without accents: "García" -> "garcia"."""
+    if not text:
+        return ""
+    if text.isascii():
+        return text.lower()
+    # Accented Latin letters fold through a table; anything else gets the full normalisation.
+    folded = text.translate(LATIN_FOLD)
+    if folded.isascii():
+        return folded.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
