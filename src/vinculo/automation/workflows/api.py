@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
 
-from vinculo.platform import access, registry
+from vinculo.platform import access, filters, registry
 from vinculo.platform.crud import (
     ERRORS,
     ErrorOut,
@@ -166,11 +167,12 @@ def hook(request, workflow_id: int, payload: HookIn):
         return Status(409, {"detail": _("The workflow is switched off.")})
     if payload.record_id is not None:
         spec = registry.get(workflow.entity)
-        if not spec.model.objects.filter(pk=payload.record_id).exists():
-            from django.core.exceptions import ValidationError
-
+        record = spec.model.objects.filter(pk=payload.record_id).first()
+        if record is None:
             raise ValidationError({"record_id": [_("No %(entity)s record %(id)s.") % {
                 "entity": workflow.entity, "id": payload.record_id}]})
+        if workflow.condition and not filters.matches(spec.name, workflow.condition, record):
+            return Status(202, {"run_id": None, "status": "skipped", "duplicate": False})
     key = payload.event_id or request.headers.get("Idempotency-Key")
     run = services.start_from_hook(workflow, record_id=payload.record_id,
                                    payload=payload.data or {}, key=key)
