@@ -201,7 +201,11 @@ def web_form_edit(request: HttpRequest, form_id: int | None = None) -> HttpRespo
 
 @admin_page
 def scoring_view(request: HttpRequest) -> HttpResponse:
-    rules = ScoringRule.objects.order_by("order", "id")
+    import json
+
+    rules = list(ScoringRule.objects.order_by("order", "id"))
+    for rule in rules:
+        rule.condition_json = json.dumps(rule.condition, ensure_ascii=False)
     return render(request, "leads/scoring_rules.html", {"rules": rules, "section": "scoring"})
 
 
