@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from vinculo.automation.webhooks import net, services
 from vinculo.automation.webhooks.models import Delivery, Webhook
@@ -281,3 +282,29 @@ def test_deleted_records_are_announced_with_their_data(receiver, admin_api, rep_
     payload = json.loads(receiver.requests[0]["body"])
     assert payload["event"] == "accounts.deleted"
     assert payload["data"]["name"] == "Gone Ltd" and payload["data"]["deleted_at"]
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason=(
+    "the in-memory SQLite test database fails concurrent writers at once instead of waiting"))
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_send_a_delivery_once(receiver, settings):
+    hook = services.create_webhook({"url": receiver.url, "events": ["contacts.created"]})
+    delivery = Delivery.objects.create(webhook=hook, event="contacts.created", body="{}",
+                                       next_attempt_at=dt.datetime.now(dt.UTC))
+    results: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(services.attempt(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["", "", "", "succeeded"]
+    assert len(receiver.requests) == 1
