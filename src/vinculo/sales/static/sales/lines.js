@@ -63,6 +63,16 @@
     refresh(form);
   }
 
+  // The product's name and price as placeholders: what the line gets when left empty.
+  function hint(select) {
+    var row = select.closest("[data-line]");
+    var option = select.options[select.selectedIndex];
+    row.querySelector("[data-line-description]").placeholder =
+      option && option.dataset.name ? option.dataset.name : "";
+    row.querySelector("[data-line-price]").placeholder =
+      option && option.dataset.price ? option.dataset.price : "";
+  }
+
   function setUp(form) {
     form.addEventListener("click", function (event) {
       var add = event.target.closest("[data-add-line]");
@@ -85,18 +95,10 @@
     form.addEventListener("input", function () { refresh(form); });
     form.addEventListener("change", function (event) {
       var select = event.target.closest("[data-line-product]");
-      if (select) {
-        var row = select.closest("[data-line]");
-        var option = select.options[select.selectedIndex];
-        var description = row.querySelector("[data-line-description]");
-        if (option && option.dataset.name && !description.value.trim()) {
-          description.placeholder = option.dataset.name;
-        }
-        var price = row.querySelector("[data-line-price]");
-        price.placeholder = option && option.dataset.price ? option.dataset.price : "";
-      }
+      if (select) hint(select);
       refresh(form);
     });
+    form.querySelectorAll("[data-line-product]").forEach(hint);
     refresh(form);
   }
 
