@@ -308,3 +308,15 @@ def test_two_workers_send_a_delivery_once(receiver, settings):
         t.join()
     assert sorted(results) == ["", "", "", "succeeded"]
     assert len(receiver.requests) == 1
+
+
+def test_a_host_that_cannot_be_resolved_is_retried(receiver, admin_api, rep_api, send_now):
+    hook = subscribe(admin_api, receiver.url)
+    Webhook.objects.filter(pk=hook["id"]).update(url="http://no-such-host.invalid/hook")
+    send_now(rep_api.post, "contacts", {"last_name": "Lost"})
+    d = deliveries(admin_api, hook)[0]
+    assert d["status"] == "retrying"
+    assert d["attempt_log"][0]["error"] == "The host no-such-host.invalid could not be resolved."
+    r = admin_api.post("webhooks", {"url": "http://no-such-host.invalid/",
+                                    "events": ["contacts.created"]})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "url"]

@@ -31,7 +31,13 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class DeliveryError(Exception):
-    """The request could not be made or answered (connection refused, timeout, TLS...)."""
+    """The request could not be made or answered (host not found, connection refused,
+    timeout, TLS...): worth trying again later."""
+
+
+class UnresolvedHost(ValidationError):
+    """The host name has no address (now): refused by `check_target`, retryable for
+    `post_json` (which raises DeliveryError instead)."""
 
 
 def private_allowed() -> bool:
@@ -94,7 +100,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
-        raise ValidationError(
+        raise UnresolvedHost(
             {"url": [_("The host %(host)s could not be resolved.") % {"host": host}]}
         ) from None
     seen: list[IPAddress] = []
@@ -104,7 +110,7 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
         if ip not in seen:
             seen.append(ip)
     if not seen:
-        raise ValidationError(
+        raise UnresolvedHost(
             {"url": [_("The host %(host)s could not be resolved.") % {"host": host}]}
         )
     return seen
@@ -154,7 +160,10 @@ def post_json(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> tu
     Raises ValidationError when the target is refused and DeliveryError when the
     request fails on the network (the message says what happened and where).
     """
-    scheme, host, port, path, addresses = _checked(url)
+    try:
+        scheme, host, port, path, addresses = _checked(url)
+    except UnresolvedHost as exc:
+        raise DeliveryError(exc.message_dict["url"][0]) from exc
     send_headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
     send_headers.update(headers or {})
     send_headers["Content-Length"] = str(len(body))

@@ -322,15 +322,18 @@ def pause(webhook: Webhook, now: dt.datetime, reason: str) -> None:
 
 
 def retry_due(now: dt.datetime | None = None) -> int:
-    """Send every delivery whose retry is due (and any left half-sent by a lost worker)."""
+    """Queue every delivery whose retry is due (and any left half-sent by a lost worker);
+    the workers send them in parallel. Returns how many were queued."""
     now = now or timezone.now()
     Delivery.objects.filter(status=DeliveryStatus.SENDING, next_attempt_at__lte=now).update(
         status=DeliveryStatus.RETRYING)
     due = list(Delivery.objects.filter(
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-        next_attempt_at__lte=now).order_by("next_attempt_at").values_list("pk", flat=True)[:500])
+        next_attempt_at__lte=now).order_by("next_attempt_at").values_list("pk", flat=True)[:1000])
+    from .tasks import deliver_webhook
+
     for delivery_id in due:
-        attempt(delivery_id, now=now)
+        deliver_webhook.enqueue(delivery_id, False, now.isoformat())
     return len(due)
 
 
