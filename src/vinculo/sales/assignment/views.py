@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from vinculo.identity.models import Team, User
+from vinculo.identity.models import User
 from vinculo.platform import filters
 from vinculo.web.base import admin_page, page, safe_next
 from vinculo.web.listing import OP_LABELS
@@ -170,5 +170,4 @@ def describe(rule: AssignmentRule) -> str:
     if rule.method == "territory":
         return ngettext("%(n)d territory", "%(n)d territories", len(rule.territories)) % {
             "n": len(rule.territories)}
-    team = Team.objects.filter(pk=rule.team_id).first()
-    return team.name if team else "—"
+    return rule.team.name if rule.team else "—"
