@@ -186,3 +186,14 @@ def test_assignment_rules_or_the_forms_owner(web_form, admin_api, rep):
     post(Client(), web_form, {"last_name": "Ruiz", "email": "r@x.es"})
     # Whatever the assignment rules decide; without a rule that matches, the form's owner.
     assert Lead.objects.get().owner_id is not None
+
+
+def test_the_timeline_api_shows_the_submission(web_form, rep_api, other_api):
+    post(Client(), web_form, {"last_name": "Ruiz", "email": "r@x.es"})
+    lead = Lead.objects.get()
+    r = rep_api.get(f"leads/{lead.pk}/timeline")
+    assert r.status_code == 200
+    sources = {(i["source"], i["kind"]) for i in r.json()["items"]}
+    assert ("lead_event", "form") in sources and ("change", "change") in sources
+    assert other_api.get(f"leads/{lead.pk}/timeline").status_code == 404
+    assert rep_api.get(f"leads/{lead.pk}/timeline", cursor="garbage").status_code == 422

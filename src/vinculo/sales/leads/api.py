@@ -6,6 +6,8 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Body, Query, Router, Status
 
+from vinculo.activities.schemas import TimelinePage
+from vinculo.activities.selectors import timeline
 from vinculo.platform import access
 from vinculo.platform.api import Conflict
 from vinculo.platform.crud import (
@@ -80,6 +82,16 @@ def convert(request, record_id: int, payload: ConvertIn = NO_BODY):
     except services.AlreadyConverted as exc:
         raise Conflict(str(exc)) from None
     return result.as_dict()
+
+
+@leads.get("/{int:record_id}/timeline", response={200: TimelinePage, 404: ErrorOut,
+                                                  422: ErrorOut, **ERRORS},
+           operation_id="leads_timeline",
+           summary="Timeline of a lead: activities, form submissions, email clicks, changes")
+def lead_timeline(request, record_id: int, cursor: str | None = Query(None, max_length=300),
+                  limit: int = Query(30, ge=1, le=200)):
+    items, next_cursor = timeline(request.auth, "leads", record_id, cursor, limit)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 @leads.get("/{int:record_id}/duplicates", response={200: DuplicatePage, 404: ErrorOut, **ERRORS},
