@@ -186,7 +186,7 @@ def post_json(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> tu
         except ssl.SSLError as exc:
             last_error = exc
             message = _("TLS error with %(host)s: %(error)s") % {"host": host, "error": exc}
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             last_error = exc
             message = _("Network error with %(ip)s port %(port)s: %(error)s") % {
                 "ip": ip, "port": port, "error": exc or exc.__class__.__name__}
