@@ -197,3 +197,24 @@ def test_the_timeline_api_shows_the_submission(web_form, rep_api, other_api):
     assert ("lead_event", "form") in sources and ("change", "change") in sources
     assert other_api.get(f"leads/{lead.pk}/timeline").status_code == 404
     assert rep_api.get(f"leads/{lead.pk}/timeline", cursor="garbage").status_code == 422
+
+
+def test_a_form_asks_for_the_custom_fields_leads_require(admin_api):
+    from vinculo.platform.models import CustomField
+
+    CustomField.objects.create(entity="leads", key="budget", label="Budget", type="number",
+                               required=True)
+    r = admin_api.post("web-forms", {"name": "No budget", "fields": [{"name": "email"}]})
+    assert r.status_code == 422 and "custom.budget" in r.json()["detail"][0]["msg"]
+    r = admin_api.post("web-forms", {"name": "Budget", "fields": [
+        {"name": "email", "required": True}, {"name": "custom.budget", "required": True,
+                                              "label_es": "Presupuesto"}]})
+    assert r.status_code == 201, r.content
+    form = r.json()
+    page = Client().get(f"/f/{form['key']}/", headers={"Accept-Language": "es"})
+    assert b"Presupuesto" in page.content
+    bad = post(Client(), form, {"email": "a@b.es", "custom.budget": "lots"})
+    assert bad.status_code == 422 and not Lead.objects.exists()
+    good = post(Client(), form, {"email": "a@b.es", "custom.budget": "1500"}, ip="10.0.0.9")
+    assert good.status_code == 200
+    assert Lead.objects.get().custom == {"budget": 1500}

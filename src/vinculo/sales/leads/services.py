@@ -301,6 +301,12 @@ def clean_form_fields(value: Any) -> list[dict[str, Any]]:
                                                                "characters.")]})
             entry[key] = text.strip()
         cleaned.append(entry)
+    missing = [f"custom.{key}" for key, d in custom.items()
+               if d.required and f"custom.{key}" not in seen]
+    if missing:
+        raise ValidationError({"fields": [_(
+            "Leads need these fields: ask for them too: %(fields)s.") % {
+                "fields": ", ".join(missing)}]})
     if not seen & {"email", "last_name", "first_name", "company"}:
         raise ValidationError({"fields": [_(
             "Ask for at least a name, a company or an email address.")]})
