@@ -25,6 +25,7 @@ class Schedule:
     name: str
     every: dt.timedelta
     task: Task
+    cron: Cron | None = None  # set for jobs registered with `cron(...)`: every = one minute
 
 
 _schedules: dict[str, Schedule] = {}
@@ -35,6 +36,14 @@ def every(name: str, interval: dt.timedelta, task: Task) -> Schedule:
     if interval < dt.timedelta(seconds=10):
         raise ValueError("A schedule runs at most every 10 seconds.")
     schedule = Schedule(name, interval, task)
+    _schedules[name] = schedule
+    return schedule
+
+
+def cron(name: str, expression: str, task: Task) -> Schedule:
+    """Register `task` to run at the minutes a cron expression names (UTC), e.g.
+    `"0 3 * * *"` for 03:00 every day; each such minute fires once across every worker."""
+    schedule = Schedule(name, dt.timedelta(minutes=1), task, Cron.parse(expression))
     _schedules[name] = schedule
     return schedule
 
@@ -60,12 +69,17 @@ def claim(schedule: Schedule, now: dt.datetime, worker: str = "") -> bool:
     return True
 
 
+def due(schedule: Schedule, now: dt.datetime) -> bool:
+    """Interval jobs are due in every period; cron jobs in the minutes their expression names."""
+    return schedule.cron is None or schedule.cron.matches(now)
+
+
 def tick(now: dt.datetime | None = None, worker: str = "") -> list[str]:
     """Enqueue every job whose period has come and that no one has claimed; return their names."""
     now = now or timezone.now()
     fired = []
     for schedule in registered():
-        if claim(schedule, now, worker):
+        if due(schedule, now) and claim(schedule, now, worker):
             schedule.task.enqueue()
             fired.append(schedule.name)
     if fired:
