@@ -323,12 +323,24 @@ class TestInvoices:
             {"description": "Goodwill", "unit_price": "5", "quantity": 1}]}).json()
         assert partial["total"] == "-5.00" and partial["status"] == "draft"
 
-    def test_credit_note_lines_must_be_negative(self, rep_api, order):
+    def test_credit_note_lines_must_be_negative(self, rep, rep_api, order):
+        from django.core.exceptions import ValidationError
+
+        from vinculo.platform import records
+
         invoice = rep_api.post(f"orders/{order['id']}/invoice").json()
         rep_api.post(f"invoices/{invoice['id']}/issue")
-        r = rep_api.post("invoices", {"kind": "credit_note", "credit_of_id": invoice["id"],
-                                      "lines": [{"unit_price": "1", "quantity": 1}]})
-        assert r.status_code == 422
+        # Credit notes come from the credit-note action, not a plain create.
+        r = rep_api.post("invoices", {"kind": "credit_note", "credit_of_id": invoice["id"]})
+        assert ["body", "kind"] in locs(r)
+        with pytest.raises(ValidationError) as refused:
+            records.create("invoices", {"kind": "credit_note", "credit_of_id": invoice["id"],
+                                        "lines": [{"unit_price": "1", "quantity": 1}]},
+                           actor=rep)
+        assert list(refused.value.message_dict) == ["lines.0.quantity"]
+        r = rep_api.post(f"invoices/{invoice['id']}/credit-note",
+                         {"lines": [{"unit_price": "1", "quantity": -1}]})
+        assert locs(r) == [["body", "lines", 0, "quantity"]]
 
     def test_the_number_cannot_be_set(self, rep_api):
         assert rep_api.post("invoices", {"number": "INV-1"}).status_code == 422
