@@ -146,3 +146,12 @@ def test_webhook_form_errors_and_actions(admin_client, settings):
     assert hook.active and hook.paused_at is None
     admin_client.post(f"/settings/webhooks/{hook.pk}/action/", {"action": "delete"})
     assert not Webhook.objects.exists()
+
+
+def test_the_test_event_button(admin_client, settings):
+    settings.VINCULO_ALLOW_PRIVATE_WEBHOOKS = True
+    hook = webhook_services.create_webhook({"url": "http://127.0.0.1:9/x",
+                                            "events": ["contacts.created"]})
+    assert b"Send a test event" in admin_client.get(f"/settings/webhooks/{hook.pk}/").content
+    r = admin_client.post(f"/settings/webhooks/{hook.pk}/action/", {"action": "ping"})
+    assert r.status_code == 302 and Delivery.objects.get().event == "ping"

@@ -320,3 +320,16 @@ def test_a_host_that_cannot_be_resolved_is_retried(receiver, admin_api, rep_api,
     r = admin_api.post("webhooks", {"url": "http://no-such-host.invalid/",
                                     "events": ["contacts.created"]})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "url"]
+
+
+def test_a_test_event_is_sent_even_while_paused(receiver, admin_api, send_now):
+    hook = subscribe(admin_api, receiver.url)
+    Webhook.objects.filter(pk=hook["id"]).update(active=False)
+    r = send_now(admin_api.post, f"webhooks/{hook['id']}/ping")
+    assert r.status_code == 202 and r.json()["event"] == "ping"
+    got = receiver.requests[0]
+    assert json.loads(got["body"])["data"] == {"webhook_id": hook["id"]}
+    headers = {k.lower(): v for k, v in got["headers"].items()}
+    assert headers["x-vinculo-event"] == "ping"
+    assert services.verify(hook["secret"], got["body"], headers["x-vinculo-signature"])
+    assert deliveries(admin_api, hook)[0]["status"] == "succeeded"

@@ -119,3 +119,11 @@ def resend_delivery(request, webhook_id: int, delivery_id: int):
     access.require_admin(request.auth)
     original = Delivery.objects.get(pk=delivery_id, webhook_id=webhook_id)
     return Status(202, services.resend(original))
+
+
+@router.post("/webhooks/{int:webhook_id}/ping", response={202: DeliveryOut, 404: ErrorOut,
+                                                          **ERRORS},
+             summary="Send a test event (`ping`) to the webhook now, even if paused")
+def ping_webhook(request, webhook_id: int):
+    access.require_admin(request.auth)
+    return Status(202, services.ping(Webhook.objects.get(pk=webhook_id)))

@@ -346,3 +346,14 @@ def resend(delivery: Delivery) -> Delivery:
                                    next_attempt_at=timezone.now())
     transaction.on_commit(lambda: enqueue(copy.pk, manual=True), robust=True)
     return copy
+
+
+def ping(webhook: Webhook) -> Delivery:
+    """A test delivery (event `ping`, data `{"webhook_id": …}`), sent now even if paused."""
+    body = json.dumps({"event": "ping", "occurred_at": timezone.now().isoformat(),
+                       "data": {"webhook_id": webhook.pk}, "changed": []},
+                      separators=(",", ":"))
+    delivery = Delivery.objects.create(webhook=webhook, event="ping", body=body,
+                                       next_attempt_at=timezone.now())
+    transaction.on_commit(lambda: enqueue(delivery.pk, manual=True), robust=True)
+    return delivery

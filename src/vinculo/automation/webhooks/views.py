@@ -140,6 +140,11 @@ def webhook_action(request: HttpRequest, webhook_id: int) -> HttpResponse:
         request.session[SECRET_KEY % webhook.pk] = webhook.secret
         messages.success(request, _("A new signing secret was made; the old one no longer "
                                     "works."))
+    elif action == "ping":
+        delivery = services.ping(webhook)
+        messages.success(request, _("Test event queued (delivery %(id)s).") % {
+            "id": delivery.pk})
+        return redirect(f"{BASE}{webhook.pk}/#deliveries")
     elif action == "resume":
         services.update_webhook(webhook, {"active": True})
         messages.success(request, _("Webhook switched on again."))
