@@ -18,7 +18,7 @@ MONDAY_9 = dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=dt.UTC)
     ("0 9 * * sat,sun", MONDAY_9, False),
     ("*/15 * * * *", MONDAY_9 + dt.timedelta(minutes=45), True),
     ("*/15 * * * *", MONDAY_9 + dt.timedelta(minutes=44), False),
-    ("0 9 1 * *", MONDAY_9 - dt.timedelta(days=1), False),
+    ("0 9 1 * *", MONDAY_9 - dt.timedelta(days=2), False),
     ("0 9 1 * mon", MONDAY_9, True),  # day of month OR day of week, as in cron
     ("@daily", MONDAY_9.replace(hour=0), True),
     ("0 9 * mar *", MONDAY_9, True),
