@@ -218,3 +218,11 @@ def test_a_form_asks_for_the_custom_fields_leads_require(admin_api):
     good = post(Client(), form, {"email": "a@b.es", "custom.budget": "1500"}, ip="10.0.0.9")
     assert good.status_code == 200
     assert Lead.objects.get().custom == {"budget": 1500}
+
+
+def test_rate_limit_from_the_environment(web_form, monkeypatch):
+    monkeypatch.setenv("VINCULO_WEB_FORM_RATE", "2/60")
+    client = Client()
+    codes = [post(client, web_form, {"last_name": f"E{i}", "email": f"e{i}@x.es"},
+                  ip="10.1.1.1").status_code for i in range(3)]
+    assert codes == [200, 200, 429]

@@ -118,7 +118,7 @@ def convert_lead(lead: Lead, *, actor: Any, account_id: int | None = None,
         if account_id is not None:
             account = _visible(actor, "accounts", account_id, "account_id")
         elif create_account is not False:
-            matches = [] if create_account else selectors.account_candidates(actor, lead, limit=1)
+            matches = [] if create_account else selectors.account_candidates(actor, lead)
             if matches:
                 account = matches[0]
             elif lead.company or create_account:

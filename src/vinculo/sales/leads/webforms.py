@@ -8,6 +8,7 @@ cache, and a cap on the body size.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -28,8 +29,21 @@ DEFAULT_RATE = (10, 3600)  # submissions per IP and window in seconds
 
 
 def rate_limit() -> tuple[int, int]:
+    """(submissions, seconds) allowed per IP: the `VINCULO_WEB_FORM_RATE` setting, else the
+    environment variable of that name ("10/3600", or "10" per hour), else 10 per hour."""
     value = getattr(settings, "VINCULO_WEB_FORM_RATE", None)
-    return tuple(value) if value else DEFAULT_RATE  # type: ignore[return-value]
+    if value:
+        return int(value[0]), int(value[1])
+    raw = os.environ.get("VINCULO_WEB_FORM_RATE", "").strip()
+    count, _sep, window = raw.partition("/")
+    if count.isdigit() and (not window or window.isdigit()) and int(count) > 0:
+        return int(count), int(window or 3600) or 3600
+    return DEFAULT_RATE
+
+
+def _proxy_header() -> str:
+    return (getattr(settings, "VINCULO_TRUSTED_PROXY_HEADER", "")
+            or os.environ.get("VINCULO_TRUSTED_PROXY_HEADER", ""))
 
 
 def public_url(form: WebForm) -> str:
@@ -101,7 +115,7 @@ def visitor_language(request: HttpRequest) -> str:
 def client_ip(request: HttpRequest) -> str:
     """The visitor's address. Behind a proxy, set VINCULO_TRUSTED_PROXY_HEADER (for example
     HTTP_X_FORWARDED_FOR) so that the proxy's address is not taken for everyone's."""
-    header = getattr(settings, "VINCULO_TRUSTED_PROXY_HEADER", "")
+    header = _proxy_header()
     if header and request.META.get(header):
         return request.META[header].split(",")[0].strip()[:64]
     return (request.META.get("REMOTE_ADDR") or "")[:64]
