@@ -29,6 +29,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     groups: dict[str, list] = {}
     for rule in BusinessRule.objects.order_by("entity", "order", "id"):
         rule.summary = summary(rule)
+        rule.condition_text = json.dumps(rule.condition, ensure_ascii=False)
         groups.setdefault(rule.entity, []).append(rule)
     return render(request, "automation/rules.html", {"groups": groups,
                                                      "section": "business_rules"})
