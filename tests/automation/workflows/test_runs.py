@@ -199,3 +199,19 @@ def test_email_template_in_the_recipient_language(admin_api, rep, commit):
     assert [(m.subject, m.body, m.to) for m in mail.outbox] == [
         ("Bienvenida Nuria", "Hola rita", ["boss@example.com"])]
     assert not Contact.objects.filter(first_name="x").exists()
+
+
+def test_a_field_removed_after_saving_fails_the_run_and_changes_nothing(admin_api, rep, commit):
+    from vinculo.platform.models import CustomField
+
+    CustomField.objects.create(entity="contacts", key="budget", label="Budget", type="number")
+    make(admin_api, steps=[{"type": "update_record",
+                            "values": {"first_name": "Changed", "custom": {"budget": 5}}}])
+    CustomField.objects.all().delete()
+    with commit():
+        contact = records.create("contacts", {"first_name": "Olga"}, actor=rep)
+    contact.refresh_from_db()
+    assert contact.first_name == "Olga" and contact.version == 1
+    run = WorkflowRun.objects.get()
+    assert run.status == "failed" and "budget" in run.error, run.error
+    assert run.step_runs.get().attempts == 1  # not retried: trying again cannot mend it
