@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "vinculo.automation",
     "vinculo.automation.webhooks",
     "vinculo.automation.workflows",
+    "vinculo.marketing.segments",
+    "vinculo.marketing.lists",
+    "vinculo.marketing.campaigns",
+    "vinculo.channels",
     "vinculo.web",
 ]
 

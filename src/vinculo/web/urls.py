@@ -62,6 +62,10 @@ urlpatterns = [
     path("", include("vinculo.automation.urls")),
     path("", include("vinculo.automation.webhooks.urls")),
     path("", include("vinculo.automation.workflows.urls")),
+    path("", include("vinculo.marketing.segments.urls")),
+    path("", include("vinculo.marketing.lists.urls")),
+    path("", include("vinculo.marketing.campaigns.urls")),
+    path("", include("vinculo.channels.urls")),
 ]
 
 for _resource in resources.all_resources():

@@ -1,0 +1,1 @@
+"""What the channels module registers with the platform."""

@@ -1,0 +1,3 @@
+"""Pages of the channels module."""
+
+urlpatterns: list = []

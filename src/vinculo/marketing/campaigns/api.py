@@ -1,0 +1,5 @@
+"""REST endpoints of the campaigns module."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,1 @@
+"""What the campaigns module registers with the platform."""

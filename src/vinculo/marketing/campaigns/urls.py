@@ -1,0 +1,3 @@
+"""Pages of the campaigns module."""
+
+urlpatterns: list = []

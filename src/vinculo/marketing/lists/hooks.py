@@ -1,0 +1,1 @@
+"""What the lists module registers with the platform."""

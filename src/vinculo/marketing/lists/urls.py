@@ -1,0 +1,3 @@
+"""Pages of the lists module."""
+
+urlpatterns: list = []

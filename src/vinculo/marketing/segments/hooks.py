@@ -1,0 +1,1 @@
+"""What the segments module registers with the platform."""

@@ -1,0 +1,3 @@
+"""Pages of the segments module."""
+
+urlpatterns: list = []
