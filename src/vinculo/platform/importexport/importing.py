@@ -25,7 +25,7 @@ from vinculo.platform import access, customfields, records, registry
 from .columns import MappedRow, Mapping, normalise_domain, prepare_headers, references_of
 from .readers import FileError, Reader
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
 MAX_REPORTED_ERRORS = 1000
 DEDUPE_KEYS = {"contacts": ("email",), "accounts": ("domain", "name"), "products": ("sku",),
                "orders": ("number",)}
