@@ -410,3 +410,14 @@ def test_open_quotes_past_their_date_expire(rep, rep_api):
     assert tasks.expire_quotes.enqueue().return_value == 1
     assert rep_api.get(f"quotes/{old['id']}").json()["status"] == "expired"
     assert rep_api.get(f"quotes/{live['id']}").json()["status"] == "draft"
+
+
+def test_a_manager_works_on_the_quotes_of_the_team(rep, manager, rep_api, pen):
+    from tests.conftest import api_for
+
+    boss = api_for(manager)
+    quote = rep_api.post("quotes", {"lines": [{"product_id": pen["id"]}]}).json()
+    assert boss.get(f"quotes/{quote['id']}").status_code == 200
+    order = boss.post(f"quotes/{quote['id']}/accept").json()
+    assert order["owner_id"] == rep.pk  # the order stays with the quote's owner
+    assert rep_api.get(f"orders/{order['id']}").status_code == 200
