@@ -18,8 +18,8 @@ RULES = 50
 
 
 def run(world: World, sizes: Sizes, reporter: Reporter) -> None:
-    leads = FULL_LEADS if sizes.scale >= 1 else max(500, round(FULL_LEADS * sizes.scale))
-    singles = max(200, leads // 10)
+    leads = FULL_LEADS if sizes.scale >= 1 else max(200, round(FULL_LEADS * sizes.scale))
+    singles = max(50, leads // 10)
     _bulk(world, min(leads, BATCH), "warm-up")  # first-use costs count in neither figure
     _forget_leads()
     progress(f"creating {leads:,} leads with no assignment rules (baseline)")

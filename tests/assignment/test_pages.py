@@ -82,7 +82,8 @@ def test_apply_from_a_list_selection(admin, rep, reps):
     services.create_rule({"entity": "leads", "name": "all", "method": "user",
                           "user_id": reps["south"].pk})
     response = signed_in(rep).post("/settings/assignment-rules/apply/", {
-        "entity": "leads", "ids": [lead.pk for lead in leads[:2]], "next": "/leads/"})
+        "entity": "leads", "ids": [lead.pk for lead in leads[:2]], "next": "/leads/",
+        "filter": ""})
     assert response.status_code == 302 and response["Location"] == "/leads/"
     owners = dict(Lead.objects.values_list("pk", "owner_id"))
     assert [owners[lead.pk] for lead in leads] == [reps["south"].pk, reps["south"].pk, rep.pk]
