@@ -133,8 +133,10 @@ def test_inbound_webhook_trigger(admin_api, anon_api, rep, django_capture_on_com
     contact = records.create("contacts", {"first_name": "Hugo"}, actor=rep)
     url = f"workflows/{flow['id']}/hook"
     body = {"record_id": contact.pk, "event_id": "pay-1", "data": {"amount": "12.50"}}
-    assert anon_api.post(url, body).status_code == 403
-    assert anon_api.post(url, body, headers={"X-Vinculo-Token": "wrong"}).status_code == 403
+    assert anon_api.post(url, body).status_code == 401
+    assert anon_api.post(url, body, headers={"X-Vinculo-Token": "wrong"}).status_code == 401
+    assert anon_api.post("workflows/999/hook", body,
+                         headers={"X-Vinculo-Token": token}).status_code == 401
     with django_capture_on_commit_callbacks(execute=True):
         first = anon_api.post(url, body, headers={"X-Vinculo-Token": token})
         again = anon_api.post(url, body, headers={"X-Vinculo-Token": token})

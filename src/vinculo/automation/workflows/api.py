@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Status
+from ninja.security import APIKeyHeader
 
 from vinculo.platform import access, filters, registry
 from vinculo.platform.crud import (
@@ -152,17 +153,28 @@ def test_workflow(request, workflow_id: int, payload: TestIn):
     return engine.dry_run(workflow, record, actor=request.auth)
 
 
-@router.post("/workflows/{int:workflow_id}/hook", auth=None,
-             response={202: HookOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                       422: ErrorOut},
-             summary="The inbound webhook trigger: start a run (token in X-Vinculo-Token)")
+class HookToken(APIKeyHeader):
+    """The inbound webhook's credential: the workflow's own token in `X-Vinculo-Token`."""
+
+    param_name = "X-Vinculo-Token"
+
+    def authenticate(self, request, key: str | None) -> Workflow | None:
+        match = getattr(request, "resolver_match", None)
+        pk = match.kwargs.get("workflow_id") if match else None
+        workflow = Workflow.objects.filter(pk=pk).first() if pk else None
+        if workflow is None or not key or (workflow.trigger or {}).get("on") != "webhook":
+            return None
+        if not secrets.compare_digest(key.encode(), workflow.secret.encode()):
+            return None
+        return workflow
+
+
+@router.post("/workflows/{int:workflow_id}/hook", auth=HookToken(),
+             response={202: HookOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+             summary="The inbound webhook trigger: start a run (the workflow's token in "
+                     "X-Vinculo-Token)")
 def hook(request, workflow_id: int, payload: HookIn):
-    workflow = Workflow.objects.filter(pk=workflow_id).first()
-    token = request.headers.get("X-Vinculo-Token") or request.GET.get("token") or ""
-    if workflow is None or (workflow.trigger or {}).get("on") != "webhook":
-        raise Http404
-    if not secrets.compare_digest(token.encode(), workflow.secret.encode()):
-        return Status(403, {"detail": _("Wrong or missing token.")})
+    workflow = request.auth
     if not workflow.active:
         return Status(409, {"detail": _("The workflow is switched off.")})
     if payload.record_id is not None:
