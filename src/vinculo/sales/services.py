@@ -521,7 +521,7 @@ def order_stock(change: Change) -> None:
                 _("Only %(stock)d of %(product)s in stock.") % {"stock": product.stock,
                                                                  "product": product.sku}]
             continue
-        records.update(product, {"stock": new_stock}, actor=None, source="stock",
+        records.update(product, {"stock": new_stock}, actor=change.actor, source="stock",
                        depth=change.depth + 1)
     if errors:
         raise ValidationError(errors)
