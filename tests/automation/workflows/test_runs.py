@@ -215,3 +215,21 @@ def test_a_field_removed_after_saving_fails_the_run_and_changes_nothing(admin_ap
     run = WorkflowRun.objects.get()
     assert run.status == "failed" and "budget" in run.error, run.error
     assert run.step_runs.get().attempts == 1  # not retried: trying again cannot mend it
+
+
+def test_a_run_whose_worker_died_is_queued_again(admin_api, rep, commit):
+    make(admin_api, steps=[{"type": "create_activity", "subject": "Done once"}])
+    with commit():
+        records.create("contacts", {"first_name": "Tom"}, actor=rep)
+    run = WorkflowRun.objects.get()
+    # As if a worker had claimed the run and been killed before finishing its first step.
+    StepRun.objects.all().delete()
+    Activity.objects.all().delete()
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    WorkflowRun.objects.filter(pk=run.pk).update(status="running", position=0,
+                                                 heartbeat_at=long_ago, finished_at=None)
+    assert engine.wake_due(timezone.now() - dt.timedelta(hours=1)) == 0
+    engine.wake_due()
+    run.refresh_from_db()
+    assert run.status == "succeeded"
+    assert list(Activity.objects.values_list("subject", flat=True)) == ["Done once"]

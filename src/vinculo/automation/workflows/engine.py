@@ -115,10 +115,22 @@ def schedule(run_id: int, at: dt.datetime | None = None) -> None:
         logger.exception("Could not queue workflow run %s; the sweep will wake it", run_id)
 
 
+STALE = dt.timedelta(minutes=15)
+
+
 def wake_due(now: dt.datetime | None = None) -> int:
     """Queue every waiting or retrying run whose time has come (the safety net behind the
-    deferred tasks); a run already being executed is not claimed twice."""
+    deferred tasks); a run already being executed is not claimed twice. A run left `running`
+    by a worker that died (no step finished for `STALE`) is put back in the queue: the step it
+    was in had its transaction rolled back, so it starts that step again."""
     now = now or timezone.now()
+    for pk, beat in WorkflowRun.objects.filter(
+            status=RunStatus.RUNNING, heartbeat_at__lt=now - STALE
+    ).values_list("pk", "heartbeat_at")[:1000]:
+        if WorkflowRun.objects.filter(pk=pk, status=RunStatus.RUNNING, heartbeat_at=beat
+                                      ).update(status=RunStatus.PENDING, wake_at=now):
+            logger.warning("Workflow run %s lost its worker (no progress since %s); queued "
+                           "again", pk, beat.isoformat())
     due = list(WorkflowRun.objects.filter(
         status__in=[RunStatus.WAITING, RunStatus.RETRYING, RunStatus.PENDING],
         wake_at__lte=now).values_list("pk", flat=True)[:5000])
@@ -160,7 +172,7 @@ def claim(run_id: int) -> bool:
     return bool(WorkflowRun.objects.filter(
         Q(wake_at__isnull=True) | Q(wake_at__lte=now), pk=run_id,
         status__in=[RunStatus.PENDING, RunStatus.WAITING, RunStatus.RETRYING],
-    ).update(status=RunStatus.RUNNING, wake_at=None,
+    ).update(status=RunStatus.RUNNING, wake_at=None, heartbeat_at=now,
              started_at=Coalesce(F("started_at"), now)))
 
 
@@ -217,7 +229,8 @@ def _execute(ctx: Ctx, run: WorkflowRun, item: dict) -> str | None:
             log.finished_at, log.next_attempt_at = timezone.now(), None
             log.save()
             run.position = item["else_at"] if jump == "else" else run.position + 1
-            run.save(update_fields=["position"])
+            run.heartbeat_at = timezone.now()
+            run.save(update_fields=["position", "heartbeat_at"])
         ctx.reload()
         return None
     except Wait as waiting:

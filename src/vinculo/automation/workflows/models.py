@@ -71,6 +71,9 @@ class WorkflowRun(models.Model):
     program = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     wake_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker claims the run and after each step: a run `running` whose heartbeat
+    # is old lost its worker (killed mid-run) and is queued again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
