@@ -98,3 +98,32 @@ def test_bad_search_parameters(admin_api, params, loc):
 def test_odd_text(admin, admin_api, text):
     create("contacts", admin, first_name="Ana")
     assert admin_api.get("search", q=text).status_code == 200
+
+
+def test_the_recycle_bin_is_searched_with_q(rep, rep_api, other_rep, admin_api):
+    from vinculo.platform import records
+
+    binned = create("contacts", rep, first_name="Lucía", last_name="García",
+                    email="lucia@vino.example")
+    live = create("contacts", rep, first_name="Luis", last_name="García")
+    other = create("contacts", rep, first_name="Ana", last_name="Pérez")
+    theirs = create("contacts", other_rep, first_name="Lucas", last_name="García")
+    for obj in (binned, other):
+        records.delete(obj, actor=rep)
+    records.delete(theirs, actor=other_rep)
+
+    def found(api, q, **params):
+        r = api.get("contacts", q=q, **params)
+        assert r.status_code == 200, r.content
+        return [item["id"] for item in r.json()["items"]]
+
+    assert found(rep_api, "garcia", deleted=1) == [binned.pk]  # accents and case aside
+    assert found(rep_api, "GARC luc", deleted=1) == [binned.pk]  # every word, as a prefix
+    assert found(rep_api, "vino", deleted=1) == [binned.pk]  # a part of the email
+    assert found(rep_api, "perez", deleted=1) == [other.pk]
+    assert found(rep_api, "nobody", deleted=1) == []
+    assert found(rep_api, "garcia") == [live.pk]  # the live list leaves the bin out
+    assert sorted(found(admin_api, "garcia", deleted=1)) == sorted([binned.pk, theirs.pk])
+    r = rep_api.get("contacts", q="garcia", deleted=1, filter='{"field": "first_name", '
+                    '"op": "eq", "value": "Luis"}')
+    assert r.json()["items"] == []  # the filter still applies

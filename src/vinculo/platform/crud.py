@@ -203,7 +203,9 @@ def list_queryset(user, entity_name: str, params: ListParams, base: QuerySet | N
     if node is not None:
         qs = qs.filter(filters.compile_filter(entity_name, node, user=user))
     if params.q:
-        qs = search.filter_queryset(qs, entity_name, params.q)
+        # The recycle bin is not in the search index: its records are matched one by one.
+        qs = (search.filter_unindexed(qs, entity_name, params.q) if params.deleted
+              else search.filter_queryset(qs, entity_name, params.q))
     return qs
 
 

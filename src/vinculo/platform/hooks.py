@@ -1,5 +1,7 @@
-"""The platform registers nothing of its own; plug-ins named in VINCULO_PLUGINS load here."""
+"""The platform registers its housekeeping schedule (old export files); plug-ins named in
+VINCULO_PLUGINS load here."""
 
 from .hooks_registry import load_plugins
+from .importexport import cleanup  # noqa: F401  (schedules the pruning of old export files)
 
 load_plugins()

@@ -272,6 +272,32 @@ def query(user, text: str, *, entities: Sequence[str] | None = None, limit: int 
     return hits[:limit]
 
 
+MAX_UNINDEXED = 10_000
+
+
+def filter_unindexed(qs: QuerySet, entity: str, text: str) -> QuerySet:
+    """`filter_queryset` for records the index leaves out (the recycle bin): their text is
+    worked out from the records themselves, with the same rule — every word of `text` starts
+    a word of the record's searchable text (accents and case aside)."""
+    words = terms(text)
+    if not words:
+        return qs
+    spec = registry.get(entity)
+    if not spec.searchable:
+        return qs.none()
+    related = sorted({name.split(".")[0] for name in spec.search_fields if "." in name
+                      and (f := spec.model_field(name.split(".")[0])) is not None
+                      and f.many_to_one})
+    found = []
+    for obj in qs.select_related(*related).order_by().iterator(chunk_size=500):
+        tokens = document_for(spec, obj).split()
+        if all(any(token.startswith(word) for token in tokens) for word in words):
+            found.append(obj.pk)
+            if len(found) >= MAX_UNINDEXED:
+                break
+    return qs.filter(pk__in=found)
+
+
 def filter_queryset(qs: QuerySet, entity: str, text: str) -> QuerySet:
     """Narrow a queryset of `entity` to records matching `text` (order left to the caller)."""
     entries = matching_entries(text)

@@ -38,6 +38,8 @@ READ_ONLY_COLUMNS = ("id", "version", "created_at", "updated_at", "deleted_at", 
                      "phone_e164", "mobile_e164", "name_normalized")
 ORDER_LINE_COLUMNS = ("product_sku", "quantity", "unit_price", "discount")
 STRUCTURED = ("custom", "lines")
+# Characters an export guards with a leading apostrophe (see exporting.guard_formula).
+FORMULA_START = frozenset({"=", "+", "-", "@", "\t", "\r"})
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("first name", "firstname", "given name", "forename", "nombre",
@@ -501,6 +503,8 @@ class Mapping:
                 value = value.strip()
                 if not value:
                     continue
+                if value[0] == "'" and value[1:2] in FORMULA_START:
+                    value = value[1:]  # the apostrophe an export put before a formula character
                 name = plain.get(header)
                 if name is not None:
                     data[name] = value

@@ -156,6 +156,22 @@ def text_cell(value: Any) -> str:
     return str(value)
 
 
+# A spreadsheet takes a cell starting with one of these for a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBERS = (bool, int, float, decimal.Decimal)
+
+
+def guard_formula(text: str) -> str:
+    """Text a spreadsheet shows as it is: a leading apostrophe before a formula character
+    (the import takes it off again)."""
+    return "'" + text if text and text[0] in FORMULA_START else text
+
+
+def csv_cell(value: Any) -> str:
+    text = text_cell(value)
+    return text if isinstance(value, NUMBERS) else guard_formula(text)
+
+
 def sheet_cell(value: Any) -> Any:
     if value is None or isinstance(value, (bool, int, float, decimal.Decimal, dt.date)):
         if isinstance(value, dt.datetime):
@@ -220,7 +236,7 @@ def _write_csv(out, entity, columns, rows, on_row, bom) -> int:
     writer.writerow([c.name for c in columns])
     count = 0
     for obj in rows:
-        writer.writerow([text_cell(c.get(obj)) for c in columns])
+        writer.writerow([csv_cell(c.get(obj)) for c in columns])
         count += 1
         on_row()
     text.flush()
@@ -230,7 +246,6 @@ def _write_csv(out, entity, columns, rows, on_row, bom) -> int:
 
 def _write_xlsx(out, entity, columns, rows, on_row, bom) -> int:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=str(entity.label_plural or entity.name)[:31])
@@ -240,12 +255,7 @@ def _write_xlsx(out, entity, columns, rows, on_row, bom) -> int:
         cells = []
         for column in columns:
             value = sheet_cell(column.get(obj))
-            if isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text that looks like a formula stays text
-                cells.append(cell)
-            else:
-                cells.append(value)
+            cells.append(guard_formula(value) if isinstance(value, str) else value)
         sheet.append(cells)
         count += 1
         on_row()
