@@ -333,3 +333,18 @@ def test_a_test_event_is_sent_even_while_paused(receiver, admin_api, send_now):
     assert headers["x-vinculo-event"] == "ping"
     assert services.verify(hook["secret"], got["body"], headers["x-vinculo-signature"])
     assert deliveries(admin_api, hook)[0]["status"] == "succeeded"
+
+
+def test_old_finished_deliveries_leave_the_log(settings):
+    settings.VINCULO_ALLOW_PRIVATE_WEBHOOKS = True
+    hook = services.create_webhook({"url": "http://127.0.0.1:9/", "events": ["contacts.created"]})
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    done = Delivery.objects.create(webhook=hook, event="contacts.created", body="{}",
+                                   status="succeeded", created_at=old)
+    Delivery.objects.create(webhook=hook, event="contacts.created", body="{}",
+                            status="retrying", created_at=old)
+    Delivery.objects.create(webhook=hook, event="contacts.created", body="{}",
+                            status="failed")
+    assert services.prune() == 1
+    assert not Delivery.objects.filter(pk=done.pk).exists()
+    assert Delivery.objects.count() == 2

@@ -8,3 +8,4 @@ from vinculo.automation import schedules
 from . import services, tasks  # noqa: F401  (services subscribes to record events)
 
 schedules.every("webhooks.retry_due", dt.timedelta(seconds=30), tasks.retry_due_webhooks)
+schedules.every("webhooks.prune_log", dt.timedelta(days=1), tasks.prune_webhook_log)

@@ -357,3 +357,16 @@ def ping(webhook: Webhook) -> Delivery:
                                        next_attempt_at=timezone.now())
     transaction.on_commit(lambda: enqueue(delivery.pk, manual=True), robust=True)
     return delivery
+
+
+def log_days() -> int:
+    return max(1, int(getattr(settings, "VINCULO_WEBHOOK_LOG_DAYS", 30)))
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Forget finished deliveries (and their attempts) older than the log keeps."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=log_days())
+    deleted, _counts = Delivery.objects.filter(
+        created_at__lt=cutoff, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED,
+                                           DeliveryStatus.SKIPPED]).delete()
+    return deleted

@@ -17,3 +17,8 @@ def deliver_webhook(delivery_id: int, manual: bool = False, now: str | None = No
 @task()
 def retry_due_webhooks() -> int:
     return services.retry_due()
+
+
+@task()
+def prune_webhook_log() -> int:
+    return services.prune()
