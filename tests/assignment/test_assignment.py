@@ -322,3 +322,63 @@ def test_reorder(admin_api, admin, reps):
     stale = admin_api.patch(f"assignment-rules/{a['id']}", {"name": "x"},
                             headers={"If-Match": "1"})
     assert stale.status_code == 412
+
+
+def test_a_rule_that_finds_nobody_passes_to_the_next(admin, admin_api, reps, team_ids):
+    from vinculo.identity.models import Team
+
+    gone = reps["north"][0]
+    rule(admin_api, name="gone", order=1, method="user", user_id=gone.pk)
+    gone.is_active = False
+    gone.save()
+    empty = Team.objects.create(name="Empty")
+    rule(admin_api, name="empty", order=2, method="round_robin", team_id=empty.pk)
+    rule(admin_api, name="south", order=3, method="user", user_id=reps["south"].pk)
+    lead = new_lead(admin)
+    assert lead.owner_id == reps["south"].pk
+    assert Assignment.objects.get(record_id=lead.pk).rule_name == "south"
+
+
+def test_opportunity_territory_by_its_account(admin, admin_api, reps):
+    from vinculo.sales.pipeline.models import Pipeline
+
+    pipeline = Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.first()
+    if pipeline is None:
+        pytest.skip("no pipeline")
+    account = records.create("accounts", {"name": "Acme", "country": "PT"}, actor=admin)
+    rule(admin_api, entity="opportunities", method="territory",
+         territories=[{"country": "PT", "user_id": reps["south"].pk}])
+    deal = records.create("opportunities", {"name": "Deal", "account_id": account.pk,
+                                            "pipeline_id": pipeline.pk}, actor=admin)
+    assert deal.owner_id == reps["south"].pk
+
+
+def test_apply_with_round_robin_and_fewest_open(admin, admin_api, reps, team_ids):
+    leads = [new_lead(admin) for _ in range(8)]
+    made = rule(admin_api, method="round_robin", team_id=team_ids["North"])
+    response = admin_api.post("assignment-rules/apply",
+                              {"entity": "leads", "ids": [lead.pk for lead in leads]})
+    assert response.json() == {"assigned": 8, "unchanged": 0, "skipped": 0}
+    counts = Counter(Lead.objects.values_list("owner_id", flat=True))
+    assert sorted(counts.values()) == [2, 2, 2, 2]
+    admin_api.patch(f"assignment-rules/{made['id']}", {"method": "fewest_open"})
+    a = sorted(reps["north"], key=lambda u: u.pk)[0]
+    for lead in Lead.objects.exclude(owner_id=a.pk):
+        records.update(lead, {"owner_id": a.pk}, actor=admin)
+    response = admin_api.post("assignment-rules/apply", {"entity": "leads", "filter": {}})
+    assert response.json()["assigned"] == 6
+    counts = Counter(Lead.objects.values_list("owner_id", flat=True))
+    assert sorted(counts.values()) == [2, 2, 2, 2]
+
+
+def test_the_log_of_a_record_type_is_scoped(admin, admin_api, rep, outsider, reps):
+    from tests.conftest import api_for
+
+    rule(admin_api, method="user", user_id=rep.pk)
+    mine = new_lead(outsider)
+    assert mine.owner_id == rep.pk
+    assert [i["record_id"] for i in api_for(rep).get(
+        "assignments", entity="leads").json()["items"]] == [mine.pk]
+    assert api_for(outsider).get("assignments", entity="leads").json()["items"] == []
+    assert admin_api.get(f"assignment-rules/{Assignment.objects.get().rule_id}/assignments"
+                         ).json()["items"][0]["record_id"] == mine.pk

@@ -238,14 +238,20 @@ def next_turn(rule_id: int) -> int:
     return row[0] if row else 0
 
 
-def place(obj: Any) -> tuple[str, str, str]:
-    """(country, region, postal code) of a record, or of its account when it has none."""
-    values = tuple(str(getattr(obj, name, "") or "") for name in
-                   ("country", "region", "postal_code"))
-    if not any(values) and getattr(obj, "account_id", None):
-        account = obj.account
-        values = tuple(str(getattr(account, name, "") or "") for name in
-                       ("country", "region", "postal_code"))
+def place(obj: Any, cache: dict | None = None) -> tuple[str, str, str]:
+    """(country, region, postal code) of a record, or of its account when it has none (the
+    account loaded once per batch)."""
+    names = ("country", "region", "postal_code")
+    values = tuple(str(getattr(obj, name, "") or "") for name in names)
+    account_id = getattr(obj, "account_id", None)
+    if not any(values) and account_id:
+        model = type(obj)._meta.get_field("account").related_model
+        key = (model, account_id)
+        cache = {} if cache is None else cache
+        if key not in cache:
+            cache[key] = model._base_manager.filter(pk=account_id).first()
+        account = cache[key]
+        values = tuple(str(getattr(account, name, "") or "") for name in names)
     return values  # type: ignore[return-value]
 
 
@@ -254,7 +260,7 @@ def choose(rule: CompiledRule, entity: str, obj: Any, batch: Batch) -> int | Non
     if rule.method == Method.USER:
         return rule.user_id if batch.is_active(rule.user_id) else None
     if rule.method == Method.TERRITORY:
-        country, region, postal = place(obj)
+        country, region, postal = place(obj, batch.related)
         for territory in rule.territories:
             if territory.covers(country, region, postal) and batch.is_active(territory.user_id):
                 return territory.user_id
