@@ -6,6 +6,7 @@ gives it; what `create` works out per row is worked out once per call here.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -142,7 +143,7 @@ class _BulkPlan:
         # What Model.__init__ ends with when no signal listens, without its per-field work.
         instance = self.model.__new__(self.model)
         values["_state"] = ModelState()
-        instance.__dict__ = values
+        instance.__dict__.update(values)
         return instance
 
     # -- per row
@@ -771,6 +772,11 @@ def _column_kind(f: models.Field) -> str:
 def _prepared_value(f: models.Field, value: Any, connection) -> Any:
     if value is None or value.__class__ in NATIVE_TYPES and _column_kind(f) == "native":
         return value
+    if (value.__class__ is dt.datetime and value.tzinfo is not None
+            and connection.vendor == "sqlite" and isinstance(f, models.DateTimeField)):
+        # What the SQLite backend stores for an aware moment, without the field's checks
+        # (a new record's timestamps are aware datetimes already).
+        return str(value.astimezone(connection.timezone).replace(tzinfo=None))
     return f.get_db_prep_save(value, connection)
 
 
