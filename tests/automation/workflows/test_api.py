@@ -159,3 +159,24 @@ def test_email_templates_are_checked(admin_api):
     assert "name" in errors(admin_api.post("email-templates", {
         "name": "x", "subject_en": "s", "body_en": "b"}))
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("body", [
+    {"active": None}, {"name": None}, {"steps": None}, {"trigger": None},
+    {"steps": [{"type": "wait", "days": 1e300}]},
+    {"steps": [{"type": "wait", "until": "9999-12-31T23:59:59"}]},
+    {"steps": [{"type": "wait", "minutes": 5, "offset_days": 10**15}]},
+    {"steps": [{"type": "send_email", "to": [["x"]], "subject": "s", "body": "b"}]},
+    {"steps": [{"type": "send_email", "template": {"a": 1}, "to": "owner"}]},
+    {"steps": [{"type": "webhook", "url": 5}]},
+    {"trigger": {"on": "schedule", "cron": ["*"]}},
+    {"trigger": {"on": "date", "field": 3, "offset_days": "x", "at_hour": 99}},
+    {"steps": [{"type": "branch", "if": [], "then": {}, "else": 3}]},
+    {"steps": [1, "x", None, []]},
+])
+def test_odd_changes_are_refused_not_errors(admin_api, body):
+    flow = admin_api.post("workflows", BASE).json()
+    response = admin_api.patch(f"workflows/{flow['id']}", body)
+    assert response.status_code in (200, 422), response.content
+    if body == {"active": None}:
+        assert response.status_code == 200 and response.json()["active"] is False

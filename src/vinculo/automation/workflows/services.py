@@ -98,6 +98,8 @@ def clean(data: dict[str, Any], workflow: Workflow | None = None) -> dict[str, A
         "entity", "name", "description", "trigger", "condition", "steps", "active")})
     if values.get("condition") is None:
         values["condition"] = {}
+    if not isinstance(values.get("active"), bool):
+        values["active"] = bool(workflow.active) if workflow is not None else False
     if values.get("description") is None:
         values["description"] = ""
     spec = registry.maybe(values.get("entity") or "")
@@ -334,6 +336,10 @@ def _check_email(check, spec, step, loc, path, label, depth):
     if not targets:
         check.add(f"{loc}.to", _("%(step)s: give a recipient.") % {"step": label})
     for target in targets:
+        if not isinstance(target, str):
+            check.add(f"{loc}.to", _("%(step)s: a recipient is “record”, “owner” or an e-mail "
+                                     "address.") % {"step": label})
+            continue
         if target in ("record", "owner"):
             if target == "record" and spec.model_field("email") is None:
                 check.add(f"{loc}.to", _("%(step)s: %(entity)s have no e-mail address.") % {
@@ -401,7 +407,7 @@ def _check_wait(check, spec, step, loc, path, label, depth):
     if key in WAIT_UNITS:
         amount = step[key]
         if not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount <= 0 or (
-                dt.timedelta(seconds=amount * WAIT_UNITS[key]) > MAX_WAIT):
+                amount * WAIT_UNITS[key] > MAX_WAIT.total_seconds()):
             check.add(f"{loc}.{key}", _("%(step)s: a positive duration of at most a year.") % {
                 "step": label})
     elif key == "until":
@@ -416,7 +422,7 @@ def _check_wait(check, spec, step, loc, path, label, depth):
                 "%(step)s: “%(field)s” is not a date field of %(entity)s.") % {
                 "step": label, "field": step["until_field"], "entity": spec.name})
     offset = step.get("offset_days", 0)
-    if not isinstance(offset, int) or isinstance(offset, bool):
+    if not isinstance(offset, int) or isinstance(offset, bool) or abs(offset) > 3650:
         check.add(f"{loc}.offset_days", _("%(step)s: a whole number of days.") % {
             "step": label})
 
@@ -457,10 +463,13 @@ def parse_moment(value: Any) -> dt.datetime | None:
             if day is None:
                 return None
             moment = dt.datetime.combine(day, dt.time())
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=dt.UTC)
+    if not dt.datetime(1900, 1, 2, tzinfo=dt.UTC) < moment < dt.datetime(9999, 1, 1,
+                                                                         tzinfo=dt.UTC):
+        return None
     return moment
 
 
