@@ -146,3 +146,10 @@ def test_plugins_named_in_the_environment_load_at_start():
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == f"{PHONE},{WON}"
+
+
+@pytest.mark.django_db
+def test_a_deliberate_permission_refusal_keeps_its_403(broken_plugin, rep_api):
+    r = rep_api.post("contacts", {"last_name": "Forbidden"})
+    assert r.status_code == 403
+    assert not Contact.all_objects.filter(last_name="Forbidden").exists()

@@ -9,7 +9,8 @@ Plug-ins: a Python module or installed package named in the `VINCULO_PLUGINS` se
 (comma-separated in the environment) is imported when the application starts; the hooks it
 registers while being imported belong to it (see `load_plugins`, `plugins`, docs/automation.md).
 An unexpected exception in a plug-in's hook refuses the write with a validation message that
-names the plug-in (the whole operation rolls back) and is logged with its traceback.
+names the plug-in (the whole operation rolls back) and is logged with its traceback; a
+ValidationError, PermissionDenied (403), Conflict (409) or StaleVersion (412) keeps its meaning.
 """
 
 from __future__ import annotations
@@ -108,9 +109,22 @@ def run(stage: Stage, change: Change) -> None:
         except ValidationError:
             raise
         except Exception as exc:
+            if isinstance(exc, _deliberate()):
+                raise
             logger.exception("Plug-in %s failed in hook %s (%s %s)", hook.plugin, hook.name,
                              change.operation, change.entity.name)
             raise ValidationError({"__all__": [plugin_failed_message(hook.plugin, exc)]}) from exc
+
+
+def _deliberate() -> tuple[type[Exception], ...]:
+    """Exceptions a plug-in raises on purpose, which keep their own meaning (403, 409, 412)."""
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+    from .access import PermissionDenied
+    from .api import Conflict
+    from .records import StaleVersion
+
+    return (PermissionDenied, DjangoPermissionDenied, Conflict, StaleVersion)
 
 
 def plugin_failed_message(plugin: str, exc: Exception) -> str:
