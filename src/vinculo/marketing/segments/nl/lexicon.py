@@ -8,11 +8,11 @@ It is built at request time and cached per entity, schema version and data sampl
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Max
 from django.utils import translation
@@ -58,6 +58,7 @@ class Lexicon:
     fields: dict[str, FieldInfo] = field(default_factory=dict)
     relations: dict[str, dict] = field(default_factory=dict)  # name -> {date, amount, currency}
     currencies: list[str] = field(default_factory=list)
+    base_currency: str = ""
     country_codes: set[str] = field(default_factory=set)
     users: dict[int, str] = field(default_factory=dict)
     longest: int = 1
@@ -124,12 +125,20 @@ def _signature(entity: registry.Entity) -> str:
 
 def get(entity_name: str) -> Lexicon:
     entity = registry.get(entity_name)
-    key = f"segments:nl:lexicon:{_signature(entity)}"
-    lexicon = cache.get(key)
+    key = (entity.name, _signature(entity))
+    lexicon = _cache.get(key)
     if lexicon is None:
         lexicon = build(entity)
-        cache.set(key, lexicon, CACHE_SECONDS)
+        with _lock:
+            for old in [k for k in _cache if k[0] == entity.name]:
+                del _cache[old]
+            _cache[key] = lexicon
     return lexicon
+
+
+# per process: a lexicon is large and read on every request, cheaper kept in memory
+_cache: dict[tuple[str, str], Lexicon] = {}
+_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------------------- building
@@ -161,9 +170,8 @@ def _schema_fields(lex: Lexicon, entity: registry.Entity) -> None:
         f = entity.model_field(name)
         if f is None:
             continue
-        if isinstance(f, models.ForeignKey):
-            if name != f.attname:
-                continue  # "account" as a path prefix; "account_id" is the field
+        if isinstance(f, models.ForeignKey) and name != f.attname:
+            continue  # "account" as a path prefix; "account_id" is the field
         if name == "tags":
             info = FieldInfo("tags", "tags", "tags", "etiquetas")
         else:
@@ -223,6 +231,8 @@ def _relations(lex: Lexicon, entity: registry.Entity) -> None:
         amount_field = next((f for f in spec.get("amounts", ()) if f in child.filter_fields),
                             None)
         lex.relations[rel_name] = {"date": date_field, "amount": amount_field,
+                                   "amount_plain": "total" if amount_field == "total_base"
+                                   else None,
                                    "currency": "currency" in child.filter_fields,
                                    "entity": rel.entity}
         for text, where in spec["words"].items():
@@ -232,6 +242,12 @@ def _relations(lex: Lexicon, entity: registry.Entity) -> None:
         if amount_field:
             for text in spec.get("spend", ()):
                 lex.add(text, Sense("rel", (rel_name, None, "sum"), priority=3))
+    try:
+        from vinculo.sales.models import base_currency
+
+        lex.base_currency = base_currency()
+    except ImportError:  # no sales module: amounts are compared as given
+        lex.base_currency = ""
     if "orders" in lex.relations:
         child = registry.get(lex.relations["orders"]["entity"])
         if "currency" in child.filter_fields:

@@ -427,7 +427,7 @@ class Parser:
         if amount.currency and term.measure == "count" and info["amount"]:
             term.measure = "sum"
             node["agg"] = f"sum:{info['amount']}"
-        if amount.currency and info["currency"]:
+        if amount.currency and info["currency"] and amount.currency != self.lex.base_currency:
             if info.get("amount_plain"):
                 node["agg"] = f"sum:{info['amount_plain']}"
             term.where.append({"field": "currency", "op": "eq", "value": amount.currency})
@@ -699,7 +699,7 @@ class Parser:
         nodes: list[tuple[str, dict]] = []
         for term in terms:
             node = term.node
-            inner = node["not"] if "not" in node else node
+            inner = node.get("not", node)
             if term.rel and term.where:
                 inner["where"] = term.where[0] if len(term.where) == 1 else {
                     "all": term.where}

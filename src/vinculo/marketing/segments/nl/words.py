@@ -6,7 +6,7 @@ from __future__ import annotations
 VERSION = "1"
 
 # words that do not change the meaning of a sentence
-STOP = set("""
+_STOP_TEXT = """
 the a an of who whom that which whose with are is were was be been have has had do does did
 show me find list give get all any people person those these them their there here please
 which whose also
@@ -15,7 +15,8 @@ tienen tiene estan esta fueron fue sean sea todos todas todo toda personas gente
 muestra dame busca buscar encuentra lista listar ver quiero por favor hay
 of de del from en in at on to a al located based living live viven vive ubicados ubicadas
 situados situadas radicados basados residentes residen
-""".split())
+"""
+STOP = set(_STOP_TEXT.split())
 # "de"/"en"/"in" are also stop words: "leads de Colombia", "contacts in Lima"
 
 AND = {"and", "y", "e", ",", "plus", "ademas", "tambien", "but", "pero"}
