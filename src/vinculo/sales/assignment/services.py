@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,6 +156,28 @@ class Batch:
     related: dict = field(default_factory=dict)
     logs: list[Assignment] = field(default_factory=list)
     unsaved: int = 0
+    # Round-robin turns taken in this block: rule id -> [last turn, turns not yet stored].
+    turns: dict[int, list[int]] = field(default_factory=dict)
+
+    def take_turn(self, rule_id: int) -> int:
+        """The rule's next turn. The first turn of a block is taken in the database (one
+        atomic UPDATE, which also locks the rule's row until the transaction ends); the
+        following ones are counted here and stored by `store_turns`, so a batch of
+        thousands of records costs two statements, and no other writer can take a turn in
+        between."""
+        known = self.turns.get(rule_id)
+        if known is None:
+            self.turns[rule_id] = [next_turn(rule_id), 0]
+            return self.turns[rule_id][0]
+        known[0] += 1
+        known[1] += 1
+        return known[0]
+
+    def store_turns(self) -> None:
+        for rule_id, known in self.turns.items():
+            if known[1]:
+                AssignmentRule.objects.filter(pk=rule_id).update(turn=F("turn") + known[1])
+                known[1] = 0
 
     def rules_for(self, entity: str) -> list[CompiledRule]:
         found = self.rules.get(entity)
@@ -269,7 +291,7 @@ def choose(rule: CompiledRule, entity: str, obj: Any, batch: Batch) -> int | Non
     if not members:
         return None
     if rule.method == Method.ROUND_ROBIN:
-        return members[(next_turn(rule.id) - 1) % len(members)]
+        return members[(batch.take_turn(rule.id) - 1) % len(members)]
     counts = batch.counts(entity, rule.team_id, members)
     owner = min(members, key=lambda m: (counts.get(m, 0), m))
     return owner
@@ -325,6 +347,7 @@ def after_save(change: records.Change) -> None:
         source=Assignment.Source.CREATE, at=timezone.now()))
     batch.unsaved -= 1
     if batch.unsaved <= 0:
+        batch.store_turns()
         Assignment.objects.bulk_create(batch.logs, batch_size=1000)
         batch.logs = []
         batch.unsaved = 0
@@ -382,6 +405,7 @@ def apply(entity: str, *, actor: Any, ids: Iterable[int] | None = None,
                                       actor_id=getattr(actor, "pk", None),
                                       source=Assignment.Source.MANUAL)
             result.assigned += 1
+        batch.store_turns()
         if wanted is not None:
             result.skipped = len(wanted) - seen
     return result
