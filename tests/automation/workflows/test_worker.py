@@ -273,3 +273,18 @@ def test_two_workers_compete_without_running_anything_twice(env):
         "    task_path__endswith='advance_run').values_list('worker_ids', flat=True)\n"
         "    for w in ids})))"))
     assert {"w0", "w1"} <= set(claimed_by)  # both workers took jobs
+
+
+def test_a_workflow_that_triggers_itself_is_stopped_with_a_clear_log_line(env):
+    flow = workflow(env, [{"type": "update_record",
+                           "values": {"title": "v{{ record.version }}"}}], "Loop",
+                    trigger={"on": "updated"})
+    [contact] = contacts(env, "Loop")
+    python(env, "from vinculo.customers.models import Contact\n"
+                f"records.update(Contact.objects.get(pk={contact}), {{'city': 'Ávila'}},"
+                " actor=boss)\nprint(1)\n")
+    result = vinculo(env, "worker", "--batch")
+    done = runs(env, flow)
+    assert [r["status"] for r in done] == ["succeeded"] * 5 + ["stopped"]
+    assert "triggers itself" in done[-1]["error"]
+    assert f"Workflow {flow} “Loop” stopped at depth 5 (limit 5)" in result.stderr
