@@ -382,3 +382,21 @@ def test_the_log_of_a_record_type_is_scoped(admin, admin_api, rep, outsider, rep
     assert api_for(outsider).get("assignments", entity="leads").json()["items"] == []
     assert admin_api.get(f"assignment-rules/{Assignment.objects.get().rule_id}/assignments"
                          ).json()["items"][0]["record_id"] == mine.pk
+
+
+def test_a_csv_import_of_leads_is_assigned(admin, admin_api, reps, team_ids, tmp_path):
+    from vinculo.platform.importexport.services import import_file
+
+    made = rule(admin_api, method="round_robin", team_id=team_ids["North"],
+                condition={"field": "country", "op": "eq", "value": "ES"})
+    path = tmp_path / "leads.csv"
+    path.write_text("last_name,email,country\n" + "".join(
+        f"L{i},l{i}@example.com,{'ES' if i < 12 else 'FR'}\n" for i in range(15)))
+    report = import_file(user=admin, entity="leads", path=str(path), fmt="csv")
+    assert report.created == 15
+    spanish = Counter(Lead.objects.filter(country="ES").values_list("owner_id", flat=True))
+    assert sorted(spanish.values()) == [3, 3, 3, 3]
+    assert set(Lead.objects.filter(country="FR").values_list("owner_id", flat=True)) == {
+        admin.pk}
+    assert Assignment.objects.filter(rule_id=made["id"]).count() == 12
+    assert AssignmentRule.objects.get(pk=made["id"]).turn == 12
