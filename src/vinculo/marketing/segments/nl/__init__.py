@@ -36,11 +36,13 @@ def detect_language(text: str) -> str:
 
 
 def interpret(entity: str, text: str, language: str | None = None, *,
-              today: dt.date | None = None) -> Interpretation:
-    """Read `text` as a filter of `entity`. `today` anchors relative dates (tests)."""
+              today: dt.date | None = None, lexicon: _lexicon.Lexicon | None = None
+              ) -> Interpretation:
+    """Read `text` as a filter of `entity`. `today` anchors relative dates and `lexicon`
+    replaces the one built from the database (the test set's fixed world)."""
     language = language or detect_language(text)
     language = "es" if language.startswith("es") else "en"
-    lex = _lexicon.get(entity)
+    lex = lexicon or _lexicon.get(entity)
     parser = Parser(lex, tokenize(text[:MAX_TEXT]), today or timezone.localdate())
     parser.run()
     node = parser.result()

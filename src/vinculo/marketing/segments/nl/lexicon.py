@@ -144,16 +144,22 @@ _lock = threading.Lock()
 # ---------------------------------------------------------------------------- building
 
 
-def build(entity: registry.Entity) -> Lexicon:
+def build(entity: registry.Entity, sample: dict | None = None) -> Lexicon:
+    """The lexicon of `entity` from the database, or from `sample` (a fixed world: custom
+    fields, values per field, tags, users and currencies), as the test set uses."""
     lex = Lexicon(entity.name)
     _subjects(lex, entity)
     _schema_fields(lex, entity)
-    _custom_fields(lex, entity)
-    _relations(lex, entity)
-    _data_values(lex, entity)
-    _tags(lex, entity)
-    _owners(lex, entity)
+    _custom_fields(lex, entity, sample)
+    _relations(lex, entity, sample)
+    _data_values(lex, entity, sample)
+    _tags(lex, entity, sample)
+    _owners(lex, entity, sample)
     return lex
+
+
+def from_sample(entity_name: str, sample: dict) -> Lexicon:
+    return build(registry.get(entity_name), sample)
 
 
 def _subjects(lex: Lexicon, entity: registry.Entity) -> None:
@@ -199,16 +205,22 @@ def _schema_fields(lex: Lexicon, entity: registry.Entity) -> None:
         if target and "industry" in target.filter_fields:
             lex.fields["account.industry"] = FieldInfo(
                 "account.industry", "text", "account industry", "industria de la cuenta")
+            if "industry" not in lex.fields:
+                for text in words.FIELD_WORDS["industry"]:
+                    lex.add(text, Sense("field", "account.industry", priority=1))
 
 
-def _custom_fields(lex: Lexicon, entity: registry.Entity) -> None:
+def _custom_fields(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> None:
     if not entity.custom_fields:
         return
-    from vinculo.platform.filters import _custom_target
-
-    for definition in CustomField.objects.filter(entity=entity.name):
+    if sample is not None:
+        definitions = [CustomField(entity=entity.name, **d)
+                       for d in sample.get("custom_fields", {}).get(entity.name, [])]
+    else:
+        definitions = list(CustomField.objects.filter(entity=entity.name))
+    for definition in definitions:
         path = f"custom.{definition.key}"
-        kind = _custom_target(entity, definition.key, []).kind
+        kind = CUSTOM_KINDS.get(definition.type, "json_text")
         info = FieldInfo(path, kind, definition.label, definition.label_es or definition.label)
         for choice in definition.choices or []:
             info.choices[str(choice)] = (str(choice), str(choice))
@@ -219,7 +231,11 @@ def _custom_fields(lex: Lexicon, entity: registry.Entity) -> None:
                 lex.add(text, Sense("field", path, priority=2))
 
 
-def _relations(lex: Lexicon, entity: registry.Entity) -> None:
+CUSTOM_KINDS = {"number": "json_number", "decimal": "json_number", "date": "json_date",
+                "boolean": "json_boolean", "multi_choice": "json_multi"}
+
+
+def _relations(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> None:
     for rel_name, rel in entity.related.items():
         spec = words.RELATIONS.get(rel_name)
         if spec is None:
@@ -248,7 +264,9 @@ def _relations(lex: Lexicon, entity: registry.Entity) -> None:
         lex.base_currency = base_currency()
     except ImportError:  # no sales module: amounts are compared as given
         lex.base_currency = ""
-    if "orders" in lex.relations:
+    if sample is not None:
+        lex.currencies = list(sample.get("currencies", []))
+    elif "orders" in lex.relations:
         child = registry.get(lex.relations["orders"]["entity"])
         if "currency" in child.filter_fields:
             lex.currencies = list(child.model._base_manager.values_list(
@@ -265,18 +283,20 @@ def _where_fits(child: registry.Entity, where: dict) -> bool:
     return True
 
 
-def _data_values(lex: Lexicon, entity: registry.Entity) -> None:
-    model = entity.model
-    manager = model._base_manager
+def _data_values(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> None:
+    manager = entity.model._base_manager
     for path in words.DATA_FIELDS:
         if path not in lex.fields:
             continue
         orm = path.replace(".", "__")
-        rows = (manager.exclude(**{orm: ""}).exclude(**{f"{orm}__isnull": True})
-                .values(orm).annotate(n=Count("pk")).order_by("-n")[:MAX_VALUES])
+        if sample is not None:
+            values = list(sample.get("values", {}).get(path, []))
+        else:
+            values = [row[orm] for row in (
+                manager.exclude(**{orm: ""}).exclude(**{f"{orm}__isnull": True})
+                .values(orm).annotate(n=Count("pk")).order_by("-n")[:MAX_VALUES])]
         priority = words.DATA_FIELDS[path]
-        for row in rows:
-            value = row[orm]
+        for value in values:
             if path == "country":
                 lex.country_codes.add(value)
                 continue
@@ -293,25 +313,31 @@ def _data_values(lex: Lexicon, entity: registry.Entity) -> None:
             lex.add(name, Sense("value", ("country", code), priority=4))
 
 
-def _tags(lex: Lexicon, entity: registry.Entity) -> None:
+def _tags(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> None:
     if "tags" not in entity.filter_fields:
         return
-    for name in Tag.objects.values_list("name", flat=True)[:MAX_VALUES]:
+    names = sample.get("tags", []) if sample is not None else Tag.objects.values_list(
+        "name", flat=True)[:MAX_VALUES]
+    for name in names:
         if len(name) >= 2:
             lex.add(name, Sense("value", ("tags", name), priority=2))
 
 
-def _owners(lex: Lexicon, entity: registry.Entity) -> None:
+def _owners(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> None:
     if "owner_id" not in entity.filter_fields:
         return
     from vinculo.identity.models import User
 
-    for user in User.objects.filter(is_active=True).only("id", "username", "first_name",
-                                                         "last_name")[:2000]:
-        full = f"{user.first_name} {user.last_name}".strip()
-        lex.users[user.pk] = full or user.username
-        for text in {user.username, full}:
+    if sample is not None:
+        users = [tuple(u) for u in sample.get("users", [])]
+    else:
+        users = list(User.objects.filter(is_active=True).values_list(
+            "id", "username", "first_name", "last_name")[:2000])
+    for pk, username, first, last in users:
+        full = f"{first} {last}".strip()
+        lex.users[pk] = full or username
+        for text in {username, full}:
             if text and len(text) >= 3:
-                lex.add(text, Sense("owner", user.pk, priority=2))
+                lex.add(text, Sense("owner", pk, priority=2))
     for text in words.ME:
         lex.add(text, Sense("owner", "me", priority=2))

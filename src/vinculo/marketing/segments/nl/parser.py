@@ -34,6 +34,7 @@ OR = _keys(words.OR)
 AND = _keys(words.AND)
 STOP = _keys(words.STOP)
 TIMES = {stem(w) for w in words.TIMES}
+NUMBER_WORDS = {stem(k): v for k, v in words.NUMBER_WORDS.items()}
 CURRENCIES = {(phrase_key(k) or (k,)): v for k, v in words.CURRENCY_WORDS.items()}
 MULTIPLIERS = {stem(k): v for k, v in words.MULTIPLIERS.items()}
 UNITS = {stem(k): v for k, v in words.UNITS.items()}
@@ -142,6 +143,8 @@ class Parser:
         cur = self.match(CURRENCIES, j, 2)
         if cur:
             currency, j = cur
+        if j < len(self.tokens) and self.norms[j] in NUMBER_WORDS:
+            return Decimal(NUMBER_WORDS[self.norms[j]]), self._currency(currency), j + 1
         if j >= len(self.tokens) or self.tokens[j].kind != "number":
             return None
         value = self.tokens[j].number
@@ -259,18 +262,18 @@ class Parser:
             day = today - dt.timedelta(days=1)
             return DateSpec("range", (day, day), start, i + 1)
         if norm in SINCE:
-            point = self.point_at(i + 1)
+            point = self.point_at(self._skip(i + 1))
             if point:
                 return DateSpec("gte", point[0], start, point[2])
             return None
         before = self.match(BEFORE, i, 3)
         if before:
-            point = self.point_at(before[1])
+            point = self.point_at(self._skip(before[1]))
             if point:
                 return DateSpec("lt", point[0], start, point[2])
         after = self.match(AFTER, i, 3)
         if after:
-            point = self.point_at(after[1])
+            point = self.point_at(self._skip(after[1]))
             if point:
                 return DateSpec("gt", point[1], start, point[2])
         if norm in ("entre", "between"):
@@ -286,6 +289,11 @@ class Parser:
                           or self.tokens[i].kind == "word"):
                 return DateSpec("range", (point[0], point[1]), start, point[2])
         return None
+
+    def _skip(self, j: int) -> int:
+        while j < len(self.tokens) and self.norms[j] in LEADING:
+            j += 1
+        return j
 
     def _previous(self, unit_norm: str, start: int, end: int) -> DateSpec:
         today = self.today
@@ -567,6 +575,10 @@ class Parser:
             return end
         if found is not None:
             return self.on_lexicon(found, i)
+        if self.context is not None:
+            # "del sector banca": a value we do not know; the field word is reported with it
+            self.consumed[self.context[1]] = False
+            self.context = None
         return i + 1  # unrecognized
 
     def grammar_at(self, i: int) -> tuple[str, int] | None:
@@ -622,7 +634,7 @@ class Parser:
 
     def on_lexicon(self, found: tuple[list[Sense], int], i: int) -> int:
         senses, end = found
-        sense = self.choose(senses)
+        sense = self.choose(senses, i)
         if sense.kind == "field":
             last = self.terms[-1] if self.terms else None
             if self.context is None and last is not None and last.node.get("field") == \
@@ -673,7 +685,7 @@ class Parser:
             return end
         return end
 
-    def choose(self, senses: list[Sense]) -> Sense:
+    def choose(self, senses: list[Sense], i: int) -> Sense:
         """The sense that fits the field word just read, else the most likely one."""
         if self.context:
             path = self.context[0]
@@ -687,13 +699,26 @@ class Parser:
             for sense in senses:
                 if sense.kind == "value" and sense.payload[0] == last.get("field"):
                     return sense
-        return max(senses, key=lambda s: s.priority)
+        rels = [s for s in senses if s.kind == "rel"]
+        if rels and (self.pending_amount is not None or self._plural(i)):
+            return rels[0]  # "más de 2 llamadas", "with meetings"
+        return max(senses, key=self._rank)
+
+    def _plural(self, i: int) -> bool:
+        tok = self.tokens[i]
+        return tok.kind == "word" and tok.plain != tok.norm
+
+    @staticmethod
+    def _rank(sense: Sense) -> float:
+        # a field word beats a choice value of another field ("sin teléfono" is the phone
+        # number, not the preferred channel); place names outrank both
+        return 4.5 if sense.kind == "field" else sense.priority
 
     # ------------------------------------------------------------------ the result
 
     def result(self) -> dict:
         terms = self.terms
-        if any(t.rel == "orders" for t in terms):
+        if any(t.rel == "orders" and not t.negated for t in terms):
             # "clientes que compraron…": buying already says customer
             terms = [t for t in terms if not t.customer]
         nodes: list[tuple[str, dict]] = []

@@ -14,7 +14,7 @@ que quien quienes cuyo cuya cuyos cuyas con los las el la lo un una unos unas so
 tienen tiene estan esta fueron fue sean sea todos todas todo toda personas gente muestrame
 muestra dame busca buscar encuentra lista listar ver quiero por favor hay
 of de del from en in at on to a al located based living live viven vive ubicados ubicadas
-situados situadas radicados basados residentes residen
+situados situadas radicados basados residentes residen we us nosotros
 """
 STOP = set(_STOP_TEXT.split())
 # "de"/"en"/"in" are also stop words: "leads de Colombia", "contacts in Lima"
@@ -46,6 +46,10 @@ COMPARATORS = {
     "between": "between", "entre": "between",
 }
 
+NUMBER_WORDS = {"twice": 2, "thrice": 3, "two": 2, "dos": 2, "three": 3, "tres": 3,
+                "four": 4, "cuatro": 4, "five": 5, "cinco": 5, "six": 6, "seis": 6,
+                "seven": 7, "siete": 7, "eight": 8, "ocho": 8, "nine": 9, "nueve": 9,
+                "ten": 10, "diez": 10}
 TIMES = {"times", "time", "veces", "vez", "ocasiones", "orders", "pedidos"}
 
 CURRENCY_WORDS = {
@@ -183,7 +187,7 @@ CHOICE_WORDS = {
     ("lifecycle_stage", "evangelist"): ("evangelista", "promotor", "embajador", "promotores"),
     ("lifecycle_stage", "other"): ("otro", "otra"),
     ("preferred_channel", "email"): ("email", "correo", "e-mail", "correo electronico"),
-    ("preferred_channel", "phone"): ("phone", "telefono", "llamada", "llamadas", "calls"),
+    ("preferred_channel", "phone"): ("phone", "telefono"),
     ("preferred_channel", "sms"): ("sms", "texto", "mensajes de texto", "text messages"),
     ("preferred_channel", "chat"): ("chat", "whatsapp", "mensajeria", "messaging"),
     ("preferred_channel", "social"): ("social", "redes sociales", "redes", "social media"),
