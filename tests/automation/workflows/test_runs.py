@@ -128,6 +128,7 @@ def test_wait_parks_the_run_and_the_sweep_wakes_it(admin_api, rep, commit):
         records.create("contacts", {"first_name": "Sara"}, actor=rep)
     run = WorkflowRun.objects.get()
     assert run.status == "waiting" and run.position == 2
+    assert StepRun.objects.get(run=run, type="wait").status == "waiting"
     assert list(Activity.objects.values_list("subject", flat=True)) == ["Before"]
     assert engine.wake_due() == 0
     WorkflowRun.objects.filter(pk=run.pk).update(wake_at=timezone.now())
@@ -135,7 +136,7 @@ def test_wait_parks_the_run_and_the_sweep_wakes_it(admin_api, rep, commit):
     run.refresh_from_db()
     assert run.status == "succeeded"
     assert sorted(Activity.objects.values_list("subject", flat=True)) == ["After", "Before"]
-    assert StepRun.objects.get(run=run, type="wait").status == "waiting"
+    assert StepRun.objects.get(run=run, type="wait").status == "succeeded"
 
 
 def test_schedule_trigger_fires_once_per_cron_minute(admin_api, rep, commit):

@@ -179,7 +179,7 @@ def test_a_wait_step_defers_the_rest_of_the_run(env):
     [run] = runs(env, flow)
     assert run["status"] == "succeeded", run
     assert [s[:3] for s in run["steps"]] == [["create_activity", "succeeded", 1],
-                                             ["wait", "waiting", 1],
+                                             ["wait", "succeeded", 1],
                                              ["create_activity", "succeeded", 1]]
     assert subjects(env, "Waiter") == ["after", "before"]
 

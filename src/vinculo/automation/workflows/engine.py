@@ -181,6 +181,8 @@ def advance(run_id: int) -> str | None:
     if not claim(run_id):
         return None
     run = WorkflowRun.objects.select_related("workflow", "workflow__run_as").get(pk=run_id)
+    StepRun.objects.filter(run=run, status=StepRun.Status.WAITING).update(
+        status=StepRun.Status.SUCCEEDED, finished_at=timezone.now())  # the wait is over
     workflow = run.workflow
     spec = registry.maybe(run.entity)
     if spec is None:
