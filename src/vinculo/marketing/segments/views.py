@@ -4,9 +4,9 @@ and a live count; a segment's members."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
