@@ -118,6 +118,7 @@ class Column:
     weighted: Money = field(default_factory=Money)
     cards: list[Opportunity] = field(default_factory=list)
     next_cursor: str | None = None
+    cards_html: str = ""
 
 
 def column_totals(qs: QuerySet, rates: dict[str, Decimal]) -> dict[int, Column]:
@@ -226,6 +227,12 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
         months.append(current)
         current = add_months(current, 1)
     return months
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of `day` in the current time zone (comparisons on the column, so
+    that its index serves, instead of converting every row to a date)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _as_date(value: Any) -> dt.date:
@@ -453,7 +460,8 @@ def quota_attainment(user, base: QuerySet, start: dt.date, end: dt.date,
         return []
     lo = min(q.starts_on for q in quotas)
     hi = max(q.ends_on for q in quotas)
-    won = (base.filter(status=StageKind.WON, closed_at__date__gte=lo, closed_at__date__lt=hi)
+    won = (base.filter(status=StageKind.WON, closed_at__gte=day_start(lo),
+                       closed_at__lt=day_start(hi))
            .order_by().annotate(month=TruncMonth("closed_at"))
            .values("owner_id", "month", "currency").annotate(sum_amount=Sum("amount")))
     by_owner_month: dict[tuple[Any, dt.date], list[tuple[str, Decimal]]] = defaultdict(list)
@@ -485,7 +493,7 @@ def won_lost_trend(base: QuerySet, trend_start: dt.date, rates: dict[str, Decima
                    ) -> list[TrendRow]:
     months = {m: TrendRow(m) for m in months_between(trend_start, timezone.localdate())}
     rows = (base.filter(status__in=[StageKind.WON, StageKind.LOST],
-                        closed_at__date__gte=trend_start)
+                        closed_at__gte=day_start(trend_start))
             .order_by().annotate(month=TruncMonth("closed_at"))
             .values("month", "status", "currency").annotate(n=Count("id"),
                                                             sum_amount=Sum("amount")))
@@ -512,7 +520,7 @@ def lead_conversion(user, base: QuerySet, since: dt.date) -> Conversion:
     except ImportError:  # pragma: no cover - the leads module is part of the product
         Lead = None
     if Lead is not None:
-        leads = access.scope(user, "leads", "view").filter(created_at__date__gte=since)
+        leads = access.scope(user, "leads", "view").filter(created_at__gte=day_start(since))
         counts = leads.aggregate(
             total=Count("id"),
             converted=Count("id", filter=Q(converted_opportunity__isnull=False)),
@@ -520,9 +528,9 @@ def lead_conversion(user, base: QuerySet, since: dt.date) -> Conversion:
         conversion.leads = counts["total"]
         conversion.converted = counts["converted"]
         conversion.won_from_leads = counts["won"]
-    created = base.filter(created_at__date__gte=since).aggregate(n=Count("id"))
+    created = base.filter(created_at__gte=day_start(since)).aggregate(n=Count("id"))
     conversion.opportunities = created["n"]
-    closed = base.filter(closed_at__date__gte=since).aggregate(
+    closed = base.filter(closed_at__gte=day_start(since)).aggregate(
         won=Count("id", filter=Q(status=StageKind.WON)),
         lost=Count("id", filter=Q(status=StageKind.LOST)))
     conversion.won, conversion.lost = closed["won"], closed["lost"]

@@ -27,6 +27,7 @@ from vinculo.web.listing import builder_config
 from vinculo.web.resources import RelatedList, Resource, Section, register
 
 from . import selectors
+from .cards import CardWriter
 from .models import Pipeline, Stage, StageKind
 from .templatetags.pipeline_tags import money_text
 
@@ -150,6 +151,9 @@ def board_view(request: HttpRequest) -> HttpResponse:
     if state.error:
         board = selectors.Board(state.pipeline, [selectors.Column(stage=c.stage)
                                                  for c in board.columns], board.currency)
+    writer = CardWriter(timezone.localdate())
+    for column in board.columns:
+        column.cards_html = writer.cards(column.cards)
     resource = opportunities
     context = {
         "state": state, "board": board, "resource": resource,
@@ -157,8 +161,6 @@ def board_view(request: HttpRequest) -> HttpResponse:
         "lost_reasons": _lost_reasons(state.pipeline),
         "can_create": access.can_create(request.user, "opportunities"),
         "kinds": StageKind,
-        "today": timezone.localdate(), "close_label": _("Expected close date"),
-        "move_label": _("Move to another stage"), "in_stage_label": _("In this stage for"),
     }
     if request.GET.get("partial") == "board":
         return render(request, "pipeline/board.html#board", context)
@@ -188,9 +190,8 @@ def board_column_view(request: HttpRequest, stage_id: int) -> HttpResponse:
     except (filters.FilterError, CursorError):
         return HttpResponse(status=422)
     return render(request, "pipeline/board.html#more", {
-        "state": state, "stage": stage, "cards": cards, "next_cursor": next_cursor,
-        "today": timezone.localdate(), "close_label": _("Expected close date"),
-        "move_label": _("Move to another stage"), "in_stage_label": _("In this stage for")})
+        "state": state, "stage": stage, "next_cursor": next_cursor,
+        "cards_html": CardWriter(timezone.localdate()).cards(cards)})
 
 
 @page
