@@ -28,6 +28,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 def lead_to_convert(db):
     rep = make_user("rita", "sales")
     existing = records.create("accounts", {"name": "Acme", "domain": "acme.es"}, actor=rep)
+    records.create("accounts", {"name": "Ruiz Holding"}, actor=rep)
     lead = records.create("leads", {"first_name": "Ana", "last_name": "Ruiz",
                                     "company": "Acme S.L.", "email": "ana@acme.es",
                                     "phone": "+34 612 345 678"}, actor=rep)
@@ -69,8 +70,11 @@ def test_convert_a_lead_with_the_dialog(live_server, lead_to_convert, browser_pa
     expect(dialog).to_be_hidden()
     page.click("[data-open-dialog=convert-dialog]")
     expect(dialog).to_be_visible()
-    # The existing account is offered and chosen by default; the user keeps it.
+    # The existing account is offered and chosen by default; the user picks another one.
     expect(dialog.locator(f"input[name=account][value='{existing.pk}']")).to_be_checked()
+    dialog.locator("[name=account_other] ~ .picker-box input").fill("Holding")
+    dialog.locator(".picker-option", has_text="Ruiz Holding").click()
+    expect(dialog.locator("input[name=account][value=other]")).to_be_checked()
     dialog.locator("input[name=contact][value=new]").check()
     dialog.locator("[name=opportunity_name]").fill("Acme rollout")
     dialog.locator("[name=opportunity_amount]").fill("2500")
@@ -80,4 +84,5 @@ def test_convert_a_lead_with_the_dialog(live_server, lead_to_convert, browser_pa
     expect(page.locator("h1")).to_have_text("Ana Ruiz")
     expect(page.locator("body")).to_contain_text("Lead converted.")
     expect(page.locator("#timeline")).to_contain_text("Discovery call")
+    expect(page.locator("[data-field=account_id]")).to_contain_text("Ruiz Holding")
     assert errors == []

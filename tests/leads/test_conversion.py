@@ -187,3 +187,18 @@ def test_the_conversion_page(client, rep, lead, pipeline):
     assert Opportunity.objects.get().name == "Big deal"
     again = client.get(f"/leads/{lead.pk}/")
     assert b"convert-dialog" not in again.content and b"data-lead-converted" in again.content
+
+
+def test_the_conversion_page_with_another_account(client, rep, lead):
+    other = records.create("accounts", {"name": "Holding Ruiz"}, actor=rep)
+    client.force_login(rep)
+    r = client.post(f"/leads/{lead.pk}/convert/", {"account": "other", "account_other": "",
+                                                    "contact": "new"})
+    assert r.status_code == 422 and b"Search and pick the account." in r.content
+    r = client.post(f"/leads/{lead.pk}/convert/", {"account": "other",
+                                                    "account_other": str(other.pk),
+                                                    "contact": "new"})
+    assert r.status_code == 302
+    lead.refresh_from_db()
+    assert lead.converted_account_id == other.pk
+    assert Contact.objects.get(pk=lead.converted_contact_id).account_id == other.pk

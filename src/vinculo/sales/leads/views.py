@@ -36,9 +36,14 @@ leads = register(Resource(
 # ---------------------------------------------------------------------------- conversion
 
 
-def _choice(value: str) -> tuple[str, int | None]:
-    """A dialog choice: "auto", "new", "none" or the id of an existing record."""
+def _choice(value: str, other: str = "") -> tuple[str, int | None]:
+    """A dialog choice: "auto", "new", "none", the id of a candidate, or "other" with the id
+    picked in the search box."""
     value = (value or "auto").strip()
+    if value == "other":
+        value = (other or "").strip()
+        if not value:
+            return "missing", None
     if value.isdigit() and 0 < int(value) < 2**63:
         return "existing", int(value)
     return (value if value in ("auto", "new", "none") else "auto"), None
@@ -70,8 +75,10 @@ def convert_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(f"/leads/{lead.pk}/")
     errors: list[str] = []
     if request.method == "POST":
-        account_mode, account_id = _choice(request.POST.get("account"))
-        contact_mode, contact_id = _choice(request.POST.get("contact"))
+        account_mode, account_id = _choice(request.POST.get("account"),
+                                           request.POST.get("account_other"))
+        contact_mode, contact_id = _choice(request.POST.get("contact"),
+                                           request.POST.get("contact_other"))
         opportunity = None
         if request.POST.get("create_opportunity"):
             opportunity = {"name": request.POST.get("opportunity_name", "").strip()[:200]}
@@ -83,7 +90,12 @@ def convert_view(request: HttpRequest, pk: int) -> HttpResponse:
                 value = request.POST.get(f"opportunity_{key}", "").strip()
                 if value.isdigit() and 0 < int(value) < 2**63:
                     opportunity[key] = int(value)
+        missing = [label for mode, label in ((account_mode, _("Search and pick the account.")),
+                                             (contact_mode, _("Search and pick the contact.")))
+                   if mode == "missing"]
         try:
+            if missing:
+                raise ValidationError(missing)
             result = services.convert_lead(
                 lead, actor=user, account_id=account_id,
                 create_account={"new": True, "none": False}.get(account_mode),

@@ -33,6 +33,14 @@
         toggle.addEventListener("change", sync);
         sync();
       }
+      // Picking a record in a search box chooses "another" in its group.
+      form.addEventListener("click", function (event) {
+        var option = event.target.closest && event.target.closest(".picker-option");
+        if (!option) return;
+        var group = option.closest("fieldset");
+        var other = group && group.querySelector("input[type=radio][value=other]");
+        if (other) other.checked = true;
+      });
       var pipeline = form.querySelector("[name=opportunity_pipeline_id]");
       var stage = form.querySelector("[name=opportunity_stage_id]");
       if (pipeline && stage) {
