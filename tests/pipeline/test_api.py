@@ -281,3 +281,13 @@ def test_reopening_from_a_form_that_sends_every_field_clears_the_reason(rep, sta
                           "probability": 0}, actor=rep)
     deal.refresh_from_db()
     assert (deal.status, deal.lost_reason, deal.probability) == ("open", "", 50)
+
+
+def test_moving_a_deal_to_another_pipeline(rep, rep_api, stages, other_pipeline):
+    deal = make_deal(rep, stage_id=stages["Proposal"].pk)
+    r = rep_api.patch(f"opportunities/{deal.pk}", {"pipeline_id": other_pipeline.pk})
+    assert r.status_code == 200
+    assert r.json()["stage_id"] == other_pipeline.stages.get(name="Due").pk
+    assert r.json()["probability"] == 40
+    r = rep_api.patch(f"opportunities/{deal.pk}", {"stage_id": stages["Proposal"].pk})
+    assert r.status_code == 422 and "stage of another pipeline" in r.json()["detail"][0]["msg"]
