@@ -13,7 +13,6 @@ from tests.platform.test_openapi import _request, schema  # noqa: F401  (the fix
 from vinculo.platform import records
 
 
-
 @pytest.fixture
 def settings_mailers(settings):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
