@@ -259,6 +259,13 @@ class TestStock:
         rep_api.patch(f"orders/{order['id']}", {"status": "cancelled"})
         assert admin_api.get(f"products/{pen['id']}").json()["stock"] == 10
 
+    def test_the_recycle_bin_gives_stock_back(self, rep_api, admin_api, pen, order):
+        rep_api.patch(f"orders/{order['id']}", {"status": "fulfilled"})
+        assert rep_api.delete(f"orders/{order['id']}").status_code == 204
+        assert admin_api.get(f"products/{pen['id']}").json()["stock"] == 10
+        assert rep_api.post(f"orders/{order['id']}/restore").status_code == 200
+        assert admin_api.get(f"products/{pen['id']}").json()["stock"] == 6
+
     def test_not_enough_stock_names_the_line(self, rep_api, pen):
         order = rep_api.post("orders", {"lines": [{"product_id": pen["id"], "quantity": 11}]})
         r = rep_api.patch(f"orders/{order.json()['id']}", {"status": "fulfilled"})

@@ -493,7 +493,16 @@ def order_rules(change: Change) -> None:
         change.context["stock"] = moving
 
 
-@register("orders", Stage.AFTER_SAVE, order=20, name="sales.order_stock")
+@register("orders", Stage.BEFORE_SAVE, operations=("delete", "restore"), order=10,
+          name="sales.order_bin_stock")
+def order_bin_stock(change: Change) -> None:
+    """A fulfilled order moved to the recycle bin gives its stock back; restored, takes it."""
+    if change.instance.status == "fulfilled":
+        change.context["stock"] = 1 if change.operation == "delete" else -1
+
+
+@register("orders", Stage.AFTER_SAVE, operations=("create", "update", "delete", "restore"),
+          order=20, name="sales.order_stock")
 def order_stock(change: Change) -> None:
     sign = change.context.get("stock")
     if sign is None:
