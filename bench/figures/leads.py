@@ -45,6 +45,8 @@ RULES = [
 
 def run(world: World, sizes: Sizes, reporter: Reporter) -> None:
     leads = FULL_LEADS if sizes.scale >= 1 else max(500, round(FULL_LEADS * sizes.scale))
+    _bulk(world, min(leads, BATCH), "warm-up")  # caches and query plans, not measured
+    _forget_leads()
     progress(f"creating {leads:,} leads with no scoring rules (baseline)")
     plain = _bulk(world, leads, "plain")
     _forget_leads()
