@@ -252,12 +252,22 @@ def _relations(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> No
                                    "currency": "currency" in child.filter_fields,
                                    "entity": rel.entity}
         for text, where in spec["words"].items():
+            measure = "count"
+            if isinstance(where, tuple):
+                measure, where = where
             if where is not None and not _where_fits(child, where):
                 continue
-            lex.add(text, Sense("rel", (rel_name, where, "count"), priority=3))
+            if measure == "last" and not date_field:
+                continue
+            lex.add(text, Sense("rel", (rel_name, where, measure), priority=3))
         if amount_field:
             for text in spec.get("spend", ()):
                 lex.add(text, Sense("rel", (rel_name, None, "sum"), priority=3))
+            for text in spec.get("average", ()):
+                lex.add(text, Sense("rel", (rel_name, None, "avg"), priority=3))
+        if date_field:
+            for text in spec.get("last", ()):
+                lex.add(text, Sense("rel", (rel_name, None, "last"), priority=3))
     try:
         from vinculo.sales.models import base_currency
 
@@ -307,7 +317,10 @@ def _data_values(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> 
         from vinculo.platform.importexport.countries import _table
 
         for name, code in _table().items():
-            if len(name) > 3:  # names; two-letter codes only as typed in capitals
+            # names (two-letter codes only as typed in capitals); a word that already means
+            # something else ("reunión") is not taken for a country ("Réunion")
+            if len(name) > 3 and (code in lex.country_codes or phrase_key(name)
+                                  not in lex.phrases):
                 lex.add(name, Sense("value", ("country", code), priority=4))
         for name, code in words.COUNTRY_EXTRA.items():
             lex.add(name, Sense("value", ("country", code), priority=4))

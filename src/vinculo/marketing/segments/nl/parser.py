@@ -50,7 +50,10 @@ LEADING = {stem(w) for w in ("in", "the", "en", "los", "las", "el", "la", "durin
 TODAY = {stem(w) for w in words.TODAY}
 YESTERDAY = {stem(w) for w in words.YESTERDAY}
 CONTAINS = _keys({"contains", "contiene", "contienen", "includes", "incluye", "incluyen",
-                  "like", "con la palabra"})
+                  "like", "con la palabra", "containing", "que contiene", "que contienen",
+                  "including", "que incluye"})
+AGO = {stem(w) for w in words.AGO_WORDS}
+HACE = {stem(w) for w in words.HACE}
 
 
 @dataclass
@@ -92,6 +95,7 @@ class Term:
     compared: bool = False
     negated: bool = False
     customer: bool = False
+    span: tuple[int, int] = (0, 0)
 
 
 def _num(value: Decimal) -> int | float:
@@ -109,6 +113,7 @@ class Parser:
         self.joiner = "and"
         self.neg: list[int] = []  # token indexes of a pending negation
         self.context: tuple[str, int] | None = None  # a field word awaiting its value
+        self.context_end = 0
         self.pending_amount: Amount | None = None
         self.pending_date: DateSpec | None = None
 
@@ -312,7 +317,24 @@ class Parser:
 
     def amount_at(self, i: int) -> Amount | None:
         """A comparison and its value(s): "more than 3", "entre 2 y 5", "at least 1,000 €",
-        "3 or more", "before March"."""
+        "3 or more", "before March", "more than 90 days ago", "hace más de 90 días"."""
+        hace = i < len(self.tokens) and self.norms[i] in HACE
+        amount = self._amount_at(i + 1 if hace else i)
+        if amount is None or amount.dates or amount.op == "between":
+            return amount
+        j = amount.end
+        if j < len(self.tokens) and self.norms[j] in UNITS and (
+                hace or (j + 1 < len(self.tokens) and self.norms[j + 1] in AGO)):
+            days = int(amount.values[0]) * UNITS[self.norms[j]]
+            day = self.today - dt.timedelta(days=days)
+            end = j + 1 if hace else j + 2
+            op = {"gt": "lt", "gte": "lte", "lt": "gt", "lte": "gte"}.get(amount.op, "eq")
+            if op == "eq":
+                return Amount("gte", [day.isoformat()], None, i, end, dates=True)
+            return Amount(op, [day.isoformat()], None, i, end, dates=True)
+        return None if hace else amount
+
+    def _amount_at(self, i: int) -> Amount | None:
         cmp = self.match(COMPARATORS, i, 4)
         if cmp is None:
             number = self.number_at(i)
@@ -412,19 +434,21 @@ class Parser:
         negated = self.take_neg()
         info = self.lex.relations[rel]
         node: dict = {"related": rel, "agg": "count", "op": "gte", "value": 1}
-        if measure == "sum":
-            node = {"related": rel, "agg": f"sum:{info['amount']}", "op": "gt", "value": 0}
+        if measure in ("sum", "avg"):
+            node = {"related": rel, "agg": f"{measure}:{info['amount']}", "op": "gt",
+                    "value": 0}
+        elif measure == "last":
+            node = {"related": rel, "agg": f"max:{info['date']}", "op": "eq", "value": None}
         term = self.add(node, rel=rel, measure=measure, negated=negated,
-                        where=[where] if where else [])
-        if negated:
+                        where=[where] if where else [], span=(start, end))
+        if negated and measure != "last":
             node.update(op="eq", value=0) if measure == "count" else node.update(op="lte")
         if self.pending_amount is not None:
             self.apply_amount(term, self.pending_amount)
             self.pending_amount = None
         if self.pending_date is not None and info["date"]:
-            term.where.append(self.pending_date.node(info["date"]))
-            term.dated = True
-            self.pending_date = None
+            spec, self.pending_date = self.pending_date, None
+            self.attach_date(spec)
 
     def _other_since(self, term: Term) -> bool:
         return False
@@ -437,7 +461,7 @@ class Parser:
             node["agg"] = f"sum:{info['amount']}"
         if amount.currency and info["currency"] and amount.currency != self.lex.base_currency:
             if info.get("amount_plain"):
-                node["agg"] = f"sum:{info['amount_plain']}"
+                node["agg"] = f"{term.measure}:{info['amount_plain']}"
             term.where.append({"field": "currency", "op": "eq", "value": amount.currency})
         op = amount.op
         value: Any = amount.values if op == "between" else amount.values[0]
@@ -470,6 +494,9 @@ class Parser:
             self.context = None
             return
         last = self.terms[-1] if self.terms else None
+        if last is not None and last.measure == "last" and not last.dated:
+            self._last_date(last, spec)
+            return
         if last is not None and last.rel and not last.dated:
             date_field = self.lex.relations[last.rel]["date"]
             if date_field:
@@ -477,6 +504,21 @@ class Parser:
                 last.dated = True
                 return
         self.pending_date = spec
+
+    def _last_date(self, term: Term, spec: DateSpec) -> None:
+        """The date of the latest related record: "last order more than 90 days ago"."""
+        node = term.node["not"] if "not" in term.node else term.node
+        if spec.op in ("within", "older"):
+            day = (self.today - dt.timedelta(days=spec.value)).isoformat()
+            node["op"], node["value"] = ("gte" if spec.op == "within" else "lt"), day
+        elif spec.op == "range":
+            node["op"] = "between"
+            node["value"] = [spec.value[0].isoformat(), spec.value[1].isoformat()]
+        else:
+            node["op"], node["value"] = spec.op, spec.value.isoformat()
+        if term.negated:
+            term.node = {"not": node}
+        term.dated = term.compared = True
 
     def flush_context(self) -> None:
         """A field word with nothing after it: "with email", "sin teléfono", "opted in"."""
@@ -504,6 +546,11 @@ class Parser:
         while i < n:
             i = self.step(i)
         self.flush_context()
+        for term in [t for t in self.terms if t.measure == "last" and not t.dated]:
+            # "last order" with no date to compare it with: reported, not guessed
+            self.terms.remove(term)
+            for k in range(*term.span):
+                self.consumed[k] = False
         if self.pending_date is not None:
             created = "created_at" if "created_at" in self.lex.fields else None
             if created:
@@ -577,7 +624,8 @@ class Parser:
             return self.on_lexicon(found, i)
         if self.context is not None:
             # "del sector banca": a value we do not know; the field word is reported with it
-            self.consumed[self.context[1]] = False
+            for k in range(self.context[1], self.context_end):
+                self.consumed[k] = False
             self.context = None
         return i + 1  # unrecognized
 
@@ -609,6 +657,8 @@ class Parser:
             spec = DateSpec({"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lt"}.get(op, "gte"),
                             day if op != "lte" else day + dt.timedelta(days=1),
                             amount.start, amount.end)
+            if op == "gte" and self.terms and self.terms[-1].measure == "last":
+                spec.op = "gte"
             self.attach_date(spec)
             return amount.end
         # a number before its field or relation: "más de 100 empleados", "3 open deals"
@@ -643,6 +693,7 @@ class Parser:
                 return end
             self.flush_context()
             self.context = (sense.payload, i)
+            self.context_end = end
             self.use(i, end)
             if end - i > 1:
                 for k in range(i, end):

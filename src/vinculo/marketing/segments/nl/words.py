@@ -14,7 +14,7 @@ que quien quienes cuyo cuya cuyos cuyas con los las el la lo un una unos unas so
 tienen tiene estan esta fueron fue sean sea todos todas todo toda personas gente muestrame
 muestra dame busca buscar encuentra lista listar ver quiero por favor hay
 of de del from en in at on to a al located based living live viven vive ubicados ubicadas
-situados situadas radicados basados residentes residen we us nosotros
+situados situadas radicados basados residentes residen we us nosotros tuvieron tuvo tenido had
 """
 STOP = set(_STOP_TEXT.split())
 # "de"/"en"/"in" are also stop words: "leads de Colombia", "contacts in Lima"
@@ -79,11 +79,12 @@ TODAY = {"today", "hoy"}
 YESTERDAY = {"yesterday", "ayer"}
 AGO = {"ago"}
 HACE = {"hace"}
+AGO_WORDS = {"ago", "atras", "antes"}
 MONTHS = {
     "january": 1, "jan": 1, "enero": 1, "ene": 1, "february": 2, "feb": 2, "febrero": 2,
     "march": 3, "mar": 3, "marzo": 3, "april": 4, "apr": 4, "abril": 4, "abr": 4, "may": 5,
     "mayo": 5, "june": 6, "jun": 6, "junio": 6, "july": 7, "jul": 7, "julio": 7,
-    "august": 8, "aug": 8, "agosto": 8, "ago": 8, "september": 9, "sep": 9, "sept": 9,
+    "august": 8, "aug": 8, "agosto": 8, "september": 9, "sep": 9, "sept": 9,
     "septiembre": 9, "setiembre": 9, "october": 10, "oct": 10, "octubre": 10,
     "november": 11, "nov": 11, "noviembre": 11, "december": 12, "dec": 12, "diciembre": 12,
     "dic": 12,
@@ -187,7 +188,8 @@ CHOICE_WORDS = {
     ("lifecycle_stage", "evangelist"): ("evangelista", "promotor", "embajador", "promotores"),
     ("lifecycle_stage", "other"): ("otro", "otra"),
     ("preferred_channel", "email"): ("email", "correo", "e-mail", "correo electronico"),
-    ("preferred_channel", "phone"): ("phone", "telefono"),
+    ("preferred_channel", "phone"): ("phone", "telefono", "llamadas", "calls",
+                                     "phone calls"),
     ("preferred_channel", "sms"): ("sms", "texto", "mensajes de texto", "text messages"),
     ("preferred_channel", "chat"): ("chat", "whatsapp", "mensajeria", "messaging"),
     ("preferred_channel", "social"): ("social", "redes sociales", "redes", "social media"),
@@ -243,7 +245,14 @@ RELATIONS = {
             "hizo pedidos", "hicieron compras", "realizaron compras")},
         "spend": ("spent", "spend", "spends", "spending", "gastaron", "gasto", "gastado",
                   "han gastado", "ha gastado", "gastan", "gasta", "total spent",
-                  "total gastado", "facturado", "invirtieron", "revenue from"),
+                  "total gastado", "facturado", "invirtieron", "revenue from",
+                  "gasto total", "total de compras", "total purchases", "compras por",
+                  "pedidos por", "orders worth", "purchases worth"),
+        "average": ("average order", "average order value", "average spend", "average ticket",
+                    "ticket medio", "pedido medio", "gasto medio", "valor medio de pedido",
+                    "ticket promedio", "pedido promedio", "compra media", "compra promedio"),
+        "last": ("last order", "last purchase", "latest order", "most recent order",
+                 "ultimo pedido", "ultima compra", "ultimo pedido fue", "ultima compra fue"),
     },
     "activities": {
         "dates": ("occurred_at", "created_at"),
@@ -264,6 +273,14 @@ RELATIONS = {
             **{w: {"field": "kind", "op": "eq", "value": "visit"} for w in (
                 "visits", "visited", "visitas", "visitados")},
             **{w: {"field": "kind", "op": "eq", "value": "note"} for w in ("notes", "notas")},
+            **{w: ("last", None) for w in ("last activity", "latest activity",
+                                           "last interaction", "last contacted",
+                                           "ultima actividad", "ultima interaccion",
+                                           "ultimo contacto")},
+            **{w: ("last", {"field": "kind", "op": "eq", "value": "call"}) for w in (
+                "last call", "ultima llamada")},
+            **{w: ("last", {"field": "kind", "op": "eq", "value": "meeting"}) for w in (
+                "last meeting", "ultima reunion")},
             **{w: {"field": "kind", "op": "eq", "value": "task"} for w in ("tasks", "tareas")},
         },
     },
