@@ -507,7 +507,7 @@ class Parser:
 
     def _last_date(self, term: Term, spec: DateSpec) -> None:
         """The date of the latest related record: "last order more than 90 days ago"."""
-        node = term.node["not"] if "not" in term.node else term.node
+        node = term.node.get("not", term.node)
         if spec.op in ("within", "older"):
             day = (self.today - dt.timedelta(days=spec.value)).isoformat()
             node["op"], node["value"] = ("gte" if spec.op == "within" else "lt"), day
