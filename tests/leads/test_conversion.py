@@ -202,3 +202,17 @@ def test_the_conversion_page_with_another_account(client, rep, lead):
     lead.refresh_from_db()
     assert lead.converted_account_id == other.pk
     assert Contact.objects.get(pk=lead.converted_contact_id).account_id == other.pk
+
+
+def test_a_manager_converts_a_team_members_lead(manager, lead):
+    from tests.conftest import api_for
+
+    ids = api_for(manager).post(f"leads/{lead.pk}/convert").json()
+    contact = Contact.objects.get(pk=ids["contact_id"])
+    assert contact.owner_id == lead.owner_id  # the rep keeps the customer
+
+
+def test_the_conversion_page_is_refused_to_others(client, other_rep, lead):
+    client.force_login(other_rep)
+    assert client.get(f"/leads/{lead.pk}/convert/").status_code == 404
+    assert client.post(f"/leads/{lead.pk}/convert/", {"account": "new"}).status_code == 404

@@ -164,3 +164,20 @@ def test_engagement_through_the_api(rules, rep_api, other_api):
                         {"kind": "email_click", "detail": {"x": "y" * 6000}}).status_code == 422
     assert other_api.post(f"leads/{lead['id']}/events",
                           {"kind": "email_click"}).status_code == 404
+
+
+def test_editing_and_deleting_a_rule_in_settings(client, admin, rules,
+                                                 django_capture_on_commit_callbacks):
+    client.force_login(admin)
+    rule = rules[0]
+    page = client.get(f"/settings/scoring/{rule['id']}/")
+    assert page.status_code == 200 and b"industry" in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/settings/scoring/{rule['id']}/", {
+            "name": "Software (more)", "kind": "fit", "points": "25", "order": "0",
+            "active": "1", "condition": '{"field": "industry", "op": "ieq", "value": "software"}'})
+    assert r.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/settings/scoring/{rule['id']}/", {"action": "delete"})
+    assert r.status_code == 302
+    assert client.get(f"/settings/scoring/{rule['id']}/").status_code == 404

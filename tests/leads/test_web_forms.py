@@ -226,3 +226,10 @@ def test_rate_limit_from_the_environment(web_form, monkeypatch):
     codes = [post(client, web_form, {"last_name": f"E{i}", "email": f"e{i}@x.es"},
                   ip="10.1.1.1").status_code for i in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_deleting_a_web_form_in_settings(web_form, client, admin):
+    client.force_login(admin)
+    r = client.post(f"/settings/web-forms/{web_form['id']}/", {"action": "delete"})
+    assert r.status_code == 302 and not WebForm.objects.exists()
+    assert Client().get(f"/f/{web_form['key']}/").status_code == 404
