@@ -118,6 +118,7 @@ def test_interpret_endpoint(world, admin_api):
     assert body["count"] == 1
     assert body["unrecognized"] == []
     assert "Lima" in body["explanation"] and "pedidos" in body["explanation"]
+    assert [c["filter"] for c in body["conditions"]] == body["filter"]["all"]
     # the understood filter is an ordinary filter: it saves as a segment
     r = admin_api.post("segments", {"name": "from text", "filter": body["filter"]})
     assert r.status_code == 201

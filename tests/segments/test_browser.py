@@ -63,6 +63,7 @@ def test_spanish_sentence_to_saved_segment(live_server, marketer, desktop):
     # what it did not understand is shown, highlighted
     expect(page.locator(".nl-unknown").first).to_be_visible()
     expect(page.locator("[data-nl-words]")).to_contain_text("aman")
+    expect(page.locator("[data-nl-condition]")).to_have_count(2)
 
     page.fill("#seg-name", "Madrid por mensaje")
     page.click("[data-segment-save-button]")
@@ -70,3 +71,17 @@ def test_spanish_sentence_to_saved_segment(live_server, marketer, desktop):
     expect(page.locator("[data-segment-count]")).to_have_text("2")
     expect(page.locator("[data-segment-members] tbody tr")).to_have_count(2)
     assert errors == []
+
+
+def test_related_conditions_can_be_removed(live_server, marketer, desktop):
+    page = desktop
+    base = live_server.url
+    sign_in(page, base, "mara")
+    page.goto(f"{base}/segments/")
+    page.fill("#nl-text", "contactos de Madrid sin pedidos")
+    page.click("[data-nl-submit]")
+    expect(page.locator("[data-nl-condition]")).to_have_count(2)
+    expect(page.locator("[data-segment-count]")).to_have_text("3")
+    page.locator("[data-nl-condition] .nl-remove").first.click()
+    expect(page.locator("[data-nl-condition]")).to_have_count(1)
+    expect(page.locator("[data-segment-count]")).to_have_text("4")

@@ -126,9 +126,14 @@ def interpret(request, payload: InterpretIn):
         count = selectors.matching(request.auth, entity.name, result.filter).count()
     except filters.FilterError as exc:  # never expected: the parser writes valid filters
         raise _filter_error(exc) from None
-    return {"filter": result.filter, "explanation": result.explanation,
+    node = result.filter
+    parts = node["all"] if set(node) == {"all"} else ([node] if node else [])
+    return {"filter": node, "explanation": result.explanation,
             "unrecognized": result.unrecognized, "count": count,
-            "language": result.language}
+            "language": result.language,
+            "conditions": [{"filter": part,
+                            "explanation": nl.explain(entity.name, part, result.language)}
+                           for part in parts]}
 
 
 @router.post("/segments/count", response={200: CountOut, 422: ErrorOut, **ERRORS},

@@ -56,12 +56,19 @@ class InterpretIn(StrictSchema):
     language: Literal["en", "es"] | None = None
 
 
+class ConditionOut(Schema):
+    filter: dict[str, Any]
+    explanation: str
+
+
 class InterpretOut(Schema):
     filter: dict[str, Any]
     explanation: str
     unrecognized: list[str]
     count: int
     language: str
+    conditions: list[ConditionOut] = Field(
+        default_factory=list, description="The filter's top-level conditions, each explained.")
 
 
 class CountIn(StrictSchema):

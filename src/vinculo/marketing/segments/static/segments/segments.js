@@ -61,6 +61,43 @@
     return html;
   }
 
+  function setFilter(filterText) {
+    var input = document.getElementById("filter-input");
+    input.value = filterText;
+    var b = builder();
+    if (b) { b.load(filterText); b.render(); }
+  }
+
+  function showConditions(data) {
+    var list = document.querySelector("[data-nl-conditions]");
+    if (!list) return;
+    list.innerHTML = "";
+    var conditions = data.conditions || [];
+    conditions.forEach(function (condition, index) {
+      var item = document.createElement("li");
+      item.className = "nl-condition";
+      item.setAttribute("data-nl-condition", "");
+      var label = document.createElement("span");
+      label.textContent = condition.explanation;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "nl-remove";
+      remove.textContent = "×";
+      remove.setAttribute("aria-label", list.getAttribute("data-remove-label") + ": " + condition.explanation);
+      remove.addEventListener("click", function () {
+        var rest = conditions.filter(function (_c, i) { return i !== index; });
+        var node = rest.length === 0 ? null : rest.length === 1 ? rest[0].filter : { all: rest.map(function (c) { return c.filter; }) };
+        data.conditions = rest;
+        setFilter(node ? JSON.stringify(node) : "");
+        showConditions(data);
+        recount();
+      });
+      item.appendChild(label);
+      item.appendChild(remove);
+      list.appendChild(item);
+    });
+  }
+
   function showResult(text, data) {
     var box = document.getElementById("nl-result");
     box.hidden = false;
@@ -101,10 +138,8 @@
         return;
       }
       var filterText = result.data.filter && Object.keys(result.data.filter).length ? JSON.stringify(result.data.filter) : "";
-      var input = document.getElementById("filter-input");
-      input.value = filterText;
-      var b = builder();
-      if (b) { b.load(filterText); b.render(); }
+      setFilter(filterText);
+      showConditions(result.data);
       var saveText = document.querySelector("[data-save-text]");
       if (saveText) saveText.value = text;
       showResult(text, result.data);
