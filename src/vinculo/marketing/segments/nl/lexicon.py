@@ -302,9 +302,13 @@ def _data_values(lex: Lexicon, entity: registry.Entity, sample: dict | None) -> 
         if sample is not None:
             values = list(sample.get("values", {}).get(path, []))
         else:
-            values = [row[orm] for row in (
-                manager.exclude(**{orm: ""}).exclude(**{f"{orm}__isnull": True})
-                .values(orm).annotate(n=Count("pk")).order_by("-n")[:MAX_VALUES])]
+            source, column = manager, orm
+            if "." in path:  # "account.industry": read the accounts, not every contact
+                fk = entity.model._meta.get_field(path.split(".")[0])
+                source, column = fk.related_model._base_manager, path.split(".")[1]
+            values = [row[column] for row in (
+                source.exclude(**{column: ""}).exclude(**{f"{column}__isnull": True})
+                .values(column).annotate(n=Count("pk")).order_by("-n")[:MAX_VALUES])]
         priority = words.DATA_FIELDS[path]
         for value in values:
             if path == "country":
