@@ -45,6 +45,18 @@ REL_LABELS = {
 }
 
 
+LAST_LABELS = {
+    "en": {"max": "most recent date of {rel}", "min": "earliest date of {rel}"},
+    "es": {"max": "fecha más reciente de {rel}", "min": "fecha más antigua de {rel}"},
+}
+DATE_OPS = {
+    "en": {"lt": "is before", "gt": "is after", "gte": "is on or after",
+           "lte": "is on or before", "eq": "is"},
+    "es": {"lt": "es anterior al", "gt": "es posterior al", "gte": "es desde el",
+           "lte": "es hasta el", "eq": "es el"},
+}
+
+
 def field_label(entity_name: str, path: str, language: str, lex: Lexicon | None = None) -> str:
     if lex is not None and lex.entity == entity_name and path in lex.fields:
         return lex.label(path, language)
@@ -55,6 +67,8 @@ def field_label(entity_name: str, path: str, language: str, lex: Lexicon | None 
         return path
     if language == "es" and head in words.FIELD_LABELS_ES:
         return words.FIELD_LABELS_ES[head]
+    if language == "en" and head in words.FIELD_LABELS_EN:
+        return words.FIELD_LABELS_EN[head]
     with translation.override(language):
         return str(getattr(f, "verbose_name", path))
 
@@ -122,11 +136,15 @@ def _related(entity_name: str, node: dict, language: str, lex: Lexicon | None) -
     else:
         subject = f"{t[agg]} {t['of']} {rel_label} ({field_label(child, agg_field, language)})"
     op, value = node["op"], node["value"]
+    ops = OPS[language]
+    if agg in ("max", "min"):
+        subject = LAST_LABELS[language][agg].format(rel=rel_label)
+        ops = {**ops, **DATE_OPS[language]}
     if op == "between":
         joiner = " y " if language == "es" else " and "
-        text = f"{subject} {OPS[language][op]} {value[0]}{joiner}{value[1]}"
+        text = f"{subject} {ops[op]} {value[0]}{joiner}{value[1]}"
     else:
-        text = f"{subject} {OPS[language][op]} {value}"
+        text = f"{subject} {ops[op]} {value}"
     where = node.get("where")
     if where:
         text += f" ({t['where']} {explain(child, where, language)})"

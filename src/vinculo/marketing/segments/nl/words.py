@@ -179,7 +179,10 @@ FIELD_LABELS_ES = {
     "mobile": "móvil", "amount": "importe", "probability": "probabilidad",
     "first_name": "nombre", "last_name": "apellido", "website": "sitio web",
     "expected_close_date": "fecha prevista de cierre",
+    "total_base": "total en moneda base", "total": "total", "ordered_at": "fecha del pedido",
+    "occurred_at": "fecha", "kind": "tipo", "currency": "moneda", "subject": "asunto",
 }
+FIELD_LABELS_EN = {"occurred_at": "date", "total_base": "total in base currency"}
 
 CHOICE_WORDS = {
     ("lifecycle_stage", "customer"): ("customer stage",),
