@@ -38,7 +38,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from vinculo.platform import customfields, filters, registry
+from vinculo.platform import customfields, filters, memo, registry
 from vinculo.platform.hooks_registry import Stage, register
 from vinculo.platform.records import (
     Change,
@@ -280,13 +280,15 @@ def delete_rule(rule: BusinessRule) -> None:
 def touch(entity: str) -> None:
     """Give the entity's rules a new stamp: every process recompiles on its next write."""
     value = secrets.randbits(62) + 1
+    memo.forget(("business_rules.stamp", entity))
     if not BusinessRuleStamp.objects.filter(entity=entity).update(version=value):
         BusinessRuleStamp.objects.update_or_create(entity=entity, defaults={"version": value})
 
 
 def stamp(entity: str) -> int:
-    return BusinessRuleStamp.objects.filter(entity=entity).values_list(
-        "version", flat=True).first() or 0
+    """The entity's rules stamp, read once per batch of writes (`platform.memo`)."""
+    return memo.memo(("business_rules.stamp", entity), lambda: BusinessRuleStamp.objects.filter(
+        entity=entity).values_list("version", flat=True).first() or 0)
 
 
 # ------------------------------------------------------------------------------ evaluation

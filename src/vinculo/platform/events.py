@@ -101,11 +101,15 @@ def publish(events: Iterable[RecordChanged]) -> None:
 
 def dispatch(payload: list[dict]) -> None:
     """Run every subscriber for each event (in the worker). One failing handler does not stop
-    the others; its error is logged and the handler's own retry policy applies."""
-    for data in payload:
-        event = RecordChanged.from_dict(data)
-        for handler in subscribers_for(event.entity):
-            try:
-                handler(event)
-            except Exception:
-                logger.exception("Event handler %s failed for %s", handler, event.name)
+    the others; its error is logged and the handler's own retry policy applies. Handlers
+    share lookups through `platform.memo` for the whole payload."""
+    from . import memo
+
+    with memo.scope():
+        for data in payload:
+            event = RecordChanged.from_dict(data)
+            for handler in subscribers_for(event.entity):
+                try:
+                    handler(event)
+                except Exception:
+                    logger.exception("Event handler %s failed for %s", handler, event.name)

@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vinculo.platform import events, registry
+from vinculo.platform import events, memo, registry
 from vinculo.platform.records import has_tags, jsonable, writable_fields
 
 from . import net
@@ -201,7 +201,8 @@ def verify(secret: str, body: bytes, header: str, tolerance: int | None = 300,
 
 
 def subscribed(event_name: str) -> list[Webhook]:
-    return [w for w in Webhook.objects.filter(active=True) if event_name in (w.events or [])]
+    active = memo.memo("webhooks.active", lambda: list(Webhook.objects.filter(active=True)))
+    return [w for w in active if event_name in (w.events or [])]
 
 
 @events.subscribe("*")
