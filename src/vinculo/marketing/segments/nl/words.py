@@ -316,13 +316,19 @@ RELATIONS = {
         },
     },
     "campaign_memberships": {
-        "dates": ("responded_at", "created_at"),
+        "dates": ("responded_at", "added_at", "created_at"),
         "words": {
-            **{w: None for w in ("campaigns", "campaign", "campañas", "campaña")},
-            **{w: {"field": "responded", "op": "eq", "value": True} for w in (
-                "campaign responses", "responses", "responded", "respondieron",
-                "respuestas", "respuestas a campañas", "responded to campaigns",
-                "respondieron a campañas")},
+            **{w: None for w in ("campaigns", "campaign", "campañas", "campaña",
+                                 "campaign memberships")},
+            **{w: {"field": "status", "op": "in", "value": ["clicked", "responded",
+                                                              "converted"]}
+               for w in ("campaign responses", "responses", "responded", "respondieron",
+                         "respuestas", "respuestas a campañas", "responded to campaigns",
+                         "respondieron a campañas", "respondieron a una campaña",
+                         "responded to a campaign")},
+            **{w: {"field": "status", "op": "in", "value": ["opened", "clicked", "responded",
+                                                              "converted"]}
+               for w in ("opened", "abrieron", "opened campaigns", "abrieron campañas")},
         },
     },
     "contacts": {
