@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "vinculo.marketing.segments",
     "vinculo.marketing.lists",
     "vinculo.marketing.campaigns",
+    "vinculo.marketing.emails",
     "vinculo.channels",
     "vinculo.web",
 ]

@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("vinculo.marketing.segments.urls")),
     path("", include("vinculo.marketing.lists.urls")),
     path("", include("vinculo.marketing.campaigns.urls")),
+    path("", include("vinculo.marketing.emails.urls")),
     path("", include("vinculo.channels.urls")),
 ]
 

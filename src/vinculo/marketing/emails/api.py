@@ -1,0 +1,5 @@
+"""REST endpoints of the emails module."""
+
+from ninja import Router
+
+router = Router()

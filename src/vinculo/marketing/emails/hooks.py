@@ -1,0 +1,1 @@
+"""What the emails module registers with the platform."""

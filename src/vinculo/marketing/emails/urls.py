@@ -1,0 +1,3 @@
+"""Pages of the emails module."""
+
+urlpatterns: list = []
