@@ -321,7 +321,7 @@ def before_save(change: records.Change) -> None:
     batch = current_batch(entity.model)
     if not batch.rules_for(entity.name):
         return
-    owner_given = change.data.get("owner_id") is not None
+    owner_given = change.data.get("owner_id") not in (None, "")
     found = first_match(entity.name, change.instance, batch, owner_given=owner_given)
     if found is None:
         return
