@@ -113,6 +113,23 @@ def runs(env: dict[str, str], flow: int) -> list[dict]:
         f"    for r in WorkflowRun.objects.filter(workflow_id={flow}).order_by('id')]))\n"))
 
 
+def finished(env: dict[str, str], flow: int) -> int:
+    """How many runs of the workflow have ended, read straight from the database (cheaper
+    than a `vinculo shell` while the workers are busy)."""
+    sql = ("SELECT count(*) FROM workflows_workflowrun WHERE workflow_id = %s"
+           " AND status IN ('succeeded', 'failed', 'stopped')")
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)) as db:
+            return db.execute(sql.replace("%s", "?"), (flow,)).fetchone()[0]
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        return db.execute(sql, (flow,)).fetchone()[0]
+
+
 def subjects(env: dict[str, str], name: str) -> list[str]:
     return python(env, (
         "from vinculo.activities.models import Activity\n"
@@ -253,10 +270,7 @@ def test_two_workers_compete_without_running_anything_twice(env):
                    for i in range(2)]
         try:
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:
-                done = runs(env, flow)
-                if len(done) == count and all(r["status"] == "succeeded" for r in done):
-                    break
+            while time.monotonic() < deadline and finished(env, flow) < count:
                 time.sleep(0.5)
         finally:
             for worker in workers:
