@@ -2,31 +2,38 @@
 
 from django.utils.translation import gettext_lazy as _
 
+GROUP_CUSTOMERS = _("Customers")
+GROUP_SALES = _("Sales")
+GROUP_MARKETING = _("Marketing")
+
+# The sidebar: (key, label, address, icon, group).
 NAVIGATION = [
-    ("dashboard", _("Dashboard"), "/dashboard/"),
-    ("accounts", _("Accounts"), "/accounts/"),
-    ("contacts", _("Contacts"), "/contacts/"),
-    ("leads", _("Leads"), "/leads/"),
-    ("opportunities", _("Opportunities"), "/opportunities/"),
-    ("activities", _("Activities"), "/activities/"),
-    ("products", _("Products"), "/products/"),
-    ("price-lists", _("Price lists"), "/price-lists/"),
-    ("quotes", _("Quotes"), "/quotes/"),
-    ("orders", _("Orders"), "/orders/"),
-    ("invoices", _("Invoices"), "/invoices/"),
+    ("dashboard", _("Dashboard"), "/dashboard/", "dashboard", ""),
+    ("accounts", _("Accounts"), "/accounts/", "accounts", GROUP_CUSTOMERS),
+    ("contacts", _("Contacts"), "/contacts/", "contacts", GROUP_CUSTOMERS),
+    ("activities", _("Activities"), "/activities/", "activities", GROUP_CUSTOMERS),
+    ("leads", _("Leads"), "/leads/", "lead", GROUP_SALES),
+    ("opportunities", _("Opportunities"), "/opportunities/", "deal", GROUP_SALES),
+    ("board", _("Pipeline board"), "/opportunities/board/", "columns", GROUP_SALES),
+    ("forecast", _("Forecast"), "/opportunities/forecast/", "forecast", GROUP_SALES),
+    ("products", _("Products"), "/products/", "products", GROUP_SALES),
+    ("price-lists", _("Price lists"), "/price-lists/", "pricelist", GROUP_SALES),
+    ("quotes", _("Quotes"), "/quotes/", "quote", GROUP_SALES),
+    ("orders", _("Orders"), "/orders/", "orders", GROUP_SALES),
+    ("invoices", _("Invoices"), "/invoices/", "invoice", GROUP_SALES),
 ]
 
 # The "New" menu of the top bar: (entity, label, icon, address).
 NEW_MENU = [
     ("contacts", _("Contact"), "contacts", "/contacts/new/"),
     ("accounts", _("Account"), "accounts", "/accounts/new/"),
-    ("leads", _("Lead"), "contacts", "/leads/new/"),
-    ("opportunities", _("Opportunity"), "orders", "/opportunities/new/"),
+    ("leads", _("Lead"), "lead", "/leads/new/"),
+    ("opportunities", _("Opportunity"), "deal", "/opportunities/new/"),
     ("activities", _("Task"), "task", "/activities/new/?kind=task"),
     ("activities", _("Activity"), "activities", "/activities/new/"),
-    ("quotes", _("Quote"), "orders", "/quotes/new/"),
+    ("quotes", _("Quote"), "quote", "/quotes/new/"),
     ("orders", _("Order"), "orders", "/orders/new/"),
-    ("invoices", _("Invoice"), "orders", "/invoices/new/"),
+    ("invoices", _("Invoice"), "invoice", "/invoices/new/"),
 ]
 
 
@@ -35,8 +42,12 @@ def navigation(request):
     from vinculo.platform import access
 
     path = getattr(request, "path", "")
-    items = [{"key": key, "label": label, "url": url, "active": path.startswith(url)}
-             for key, label, url in NAVIGATION]
+    # the longest matching address is the current entry (/opportunities/board/ is the board)
+    current = max((url for _k, _l, url, _i, _g in NAVIGATION if path.startswith(url)),
+                  key=len, default=None)
+    items = [{"key": key, "label": label, "url": url, "icon": icon, "group": group,
+              "active": url == current}
+             for key, label, url, icon, group in NAVIGATION]
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     new_menu = [{"label": label, "icon": icon, "url": url}

@@ -71,6 +71,19 @@ ICONS = {
     "team": '<circle cx="9" cy="8" r="3.5"/><path d="M2.5 20c0-3.5 3-5.5 6.5-5.5s6.5 2 6.5 5.5'
             'M16 4.5a3.5 3.5 0 0 1 0 7M18 14.5c2 .6 3.5 2.5 3.5 5.5"/>',
     "inbox": '<path d="M3 13h5l1.5 3h5l1.5-3h5"/><path d="M5 5h14l2 8v6H3v-6z"/>',
+    "lead": '<circle cx="10" cy="8" r="4"/><path d="M3 20c0-4 3-6 7-6s7 2 7 6"/>'
+            '<path d="M19 8v6M16 11h6"/>',
+    "deal": '<circle cx="12" cy="12" r="9"/><circle cx="12" cy="12" r="5"/>'
+            '<circle cx="12" cy="12" r="1"/>',
+    "forecast": '<path d="M3 20h18"/><path d="m4 16 5-5 4 3 7-8"/><path d="M15 6h5v5"/>',
+    "quote": '<path d="M6 3h9l4 4v14H6z"/><path d="M14 3v5h5M9 13h7M9 17h5"/>',
+    "invoice": '<path d="M6 3h12v18l-3-2-3 2-3-2-3 2z"/><path d="M12 7v8M14.5 8.5h-3.2a1.6 1.6 0 0 0 0 '
+               '3.2h1.4a1.6 1.6 0 0 1 0 3.2H9.5"/>',
+    "pricelist": '<path d="M3 12 12 3h9v9l-9 9z"/><circle cx="16.5" cy="7.5" r="1.5"/>',
+    "segment": '<path d="M12 3a9 9 0 1 0 9 9h-9z"/><path d="M15 3.5A9 9 0 0 1 20.5 9H15z"/>',
+    "list": '<path d="M9 6h11M9 12h11M9 18h11"/><circle cx="4.5" cy="6" r="1"/>'
+            '<circle cx="4.5" cy="12" r="1"/><circle cx="4.5" cy="18" r="1"/>',
+    "campaign": '<path d="M3 10v4h4l6 5V5L7 10z"/><path d="M17 8a5 5 0 0 1 0 8"/>',
     "clock": '<circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/>',
     "alert": '<path d="M12 3 2 20h20z"/><path d="M12 10v4M12 17h0"/>',
     "check": '<path d="m5 12 5 5 9-10"/>',
