@@ -1,3 +1,10 @@
-"""Pages of the campaigns module."""
+"""Pages of the campaigns module (the list, detail and form pages are generic resources)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("campaigns/<int:pk>/members/add/", views.add_members, name="campaign_add_members"),
+    path("campaigns/<int:pk>/items/add/", views.add_item, name="campaign_add_item"),
+]
