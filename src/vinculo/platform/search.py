@@ -288,8 +288,10 @@ def filter_unindexed(qs: QuerySet, entity: str, text: str) -> QuerySet:
     related = sorted({name.split(".")[0] for name in spec.search_fields if "." in name
                       and (f := spec.model_field(name.split(".")[0])) is not None
                       and f.many_to_one})
+    if related:
+        qs = qs.select_related(*related)
     found = []
-    for obj in qs.select_related(*related).order_by().iterator(chunk_size=500):
+    for obj in qs.order_by().iterator(chunk_size=500):
         tokens = document_for(spec, obj).split()
         if all(any(token.startswith(word) for token in tokens) for word in words):
             found.append(obj.pk)
