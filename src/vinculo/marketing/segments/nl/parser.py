@@ -35,6 +35,7 @@ AND = _keys(words.AND)
 STOP = _keys(words.STOP)
 TIMES = {stem(w) for w in words.TIMES}
 NUMBER_WORDS = {stem(k): v for k, v in words.NUMBER_WORDS.items()}
+ARTICLE_NUMBERS = {stem(k): v for k, v in words.ARTICLE_NUMBERS.items()}
 CURRENCIES = {(phrase_key(k) or (k,)): v for k, v in words.CURRENCY_WORDS.items()}
 MULTIPLIERS = {stem(k): v for k, v in words.MULTIPLIERS.items()}
 UNITS = {stem(k): v for k, v in words.UNITS.items()}
@@ -141,8 +142,10 @@ class Parser:
 
     # ------------------------------------------------------------------ numbers and dates
 
-    def number_at(self, i: int) -> tuple[Decimal, str | None, int] | None:
-        """A number with its multiplier and currency: "1.000 €", "$500", "10 mil euros"."""
+    def number_at(self, i: int, articles: bool = False
+                  ) -> tuple[Decimal, str | None, int] | None:
+        """A number with its multiplier and currency: "1.000 €", "$500", "10 mil euros";
+        with `articles` (after a comparison) "una" and "a" are one: "al menos una compra"."""
         currency = None
         j = i
         cur = self.match(CURRENCIES, j, 2)
@@ -150,6 +153,8 @@ class Parser:
             currency, j = cur
         if j < len(self.tokens) and self.norms[j] in NUMBER_WORDS:
             return Decimal(NUMBER_WORDS[self.norms[j]]), self._currency(currency), j + 1
+        if articles and j < len(self.tokens) and self.norms[j] in ARTICLE_NUMBERS:
+            return Decimal(ARTICLE_NUMBERS[self.norms[j]]), self._currency(currency), j + 1
         if j >= len(self.tokens) or self.tokens[j].kind != "number":
             return None
         value = self.tokens[j].number
@@ -335,7 +340,7 @@ class Parser:
         return None if hace else amount
 
     def _amount_at(self, i: int) -> Amount | None:
-        cmp = self.match(COMPARATORS, i, 4)
+        cmp = self.match(COMPARATORS, i, 6)
         if cmp is None:
             number = self.number_at(i)
             if number is None:
@@ -357,7 +362,7 @@ class Parser:
                     return Amount("between", [_num(first[0]), _num(second[0])],
                                   first[1] or second[1], i, second[2])
             return None
-        number = self.number_at(j)
+        number = self.number_at(j, articles=True)
         if number is None:
             while j < len(self.tokens) and self.norms[j] in LEADING:
                 j += 1
@@ -727,12 +732,10 @@ class Parser:
             self.flush_context()
             self.use(i, end)
             if sense.payload is not None:
-                node = {k: v for k, v in sense.payload.items() if not k.startswith("_")}
-                negated = self.take_neg()
-                if negated:
-                    node = {**node, "op": "ne"}
-                self.add(node, customer=bool(sense.payload.get("_customer")),
-                         negated=negated)
+                before = len(self.terms)
+                self.value_term(sense.payload["field"], sense.payload["value"], i, end)
+                if len(self.terms) > before:
+                    self.terms[-1].customer = bool(sense.payload.get("_customer"))
             return end
         return end
 

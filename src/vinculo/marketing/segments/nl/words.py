@@ -14,7 +14,7 @@ que quien quienes cuyo cuya cuyos cuyas con los las el la lo un una unos unas so
 tienen tiene estan esta fueron fue sean sea todos todas todo toda personas gente muestrame
 muestra dame busca buscar encuentra lista listar ver quiero por favor hay
 of de del from en in at on to a al located based living live viven vive ubicados ubicadas
-situados situadas radicados basados residentes residen we us nosotros tuvieron tuvo tenido had
+situados situadas radicados basados residentes residen we us nosotros tuvieron tuvo tenido had como as
 """
 STOP = set(_STOP_TEXT.split())
 # "de"/"en"/"in" are also stop words: "leads de Colombia", "contacts in Lima"
@@ -32,7 +32,10 @@ COMPARATORS = {
     "mas de": "gt", "mas que": "gt", "mayor a": "gt", "mayor que": "gt", "mayor de": "gt",
     "superior a": "gt", "por encima de": "gt", "mayores a": "gt", "mayores que": "gt",
     "mayores de": "gt", "supera": "gt", "superan": "gt", "sobre": "gt", ">": "gt",
-    "at least": "gte", "minimum": "gte", "min": "gte", "or more": "gte_post",
+    "greater than or equal to": "gte", "more than or equal to": "gte", "at least": "gte",
+    "mayor o igual a": "gte", "mayor o igual que": "gte", "mayores o iguales a": "gte",
+    "less than or equal to": "lte", "menor o igual a": "lte", "menor o igual que": "lte",
+    "menores o iguales a": "lte", "minimum": "gte", "min": "gte", "or more": "gte_post",
     "al menos": "gte", "como minimo": "gte", "minimo": "gte", "por lo menos": "gte",
     "o mas": "gte_post", ">=": "gte", "no less than": "gte", "no menos de": "gte",
     "less than": "lt", "fewer than": "lt", "under": "lt", "below": "lt", "lower than": "lt",
@@ -50,6 +53,7 @@ NUMBER_WORDS = {"twice": 2, "thrice": 3, "two": 2, "dos": 2, "three": 3, "tres":
                 "four": 4, "cuatro": 4, "five": 5, "cinco": 5, "six": 6, "seis": 6,
                 "seven": 7, "siete": 7, "eight": 8, "ocho": 8, "nine": 9, "nueve": 9,
                 "ten": 10, "diez": 10}
+ARTICLE_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "un": 1, "una": 1, "uno": 1}
 TIMES = {"times", "time", "veces", "vez", "ocasiones", "orders", "pedidos"}
 
 CURRENCY_WORDS = {
@@ -90,7 +94,9 @@ MONTHS = {
     "dic": 12,
 }
 
-ME = ("mine", "my", "mis", "mios", "mias", "mi", "own", "propios", "propias")
+ME = ("mine", "my", "mis", "mios", "mias", "mi", "own", "propios", "propias", "owned by me",
+      "assigned to me", "asignados a mi", "asignadas a mi", "de mi propiedad", "que son mios",
+      "belonging to me")
 OWNER_LEAD = {"owned by", "assigned to", "asignados a", "asignadas a", "asignado a",
               "de propiedad de", "propiedad de", "belonging to", "del comercial",
               "cuyo propietario es", "whose owner is", "owner", "propietario", "responsable"}
