@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.responses import NinjaJSONEncoder
 
@@ -271,7 +271,7 @@ def list_shares(request, list_id: int):
 def create_share(request, list_id: int, payload: ShareIn):
     static_list = own_list(request.auth, list_id)
     link = sharing.create_link(request.auth, static_list, payload.model_dump(exclude_unset=True))
-    return 201, share_out(link)
+    return Status(201, share_out(link))
 
 
 def _own_link(request, list_id: int, share_id: int) -> ShareLink:
