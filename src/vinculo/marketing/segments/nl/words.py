@@ -14,7 +14,8 @@ que quien quienes cuyo cuya cuyos cuyas con los las el la lo un una unos unas so
 tienen tiene estan esta fueron fue sean sea todos todas todo toda personas gente muestrame
 muestra dame busca buscar encuentra lista listar ver quiero por favor hay
 of de del from en in at on to a al located based living live viven vive ubicados ubicadas
-situados situadas radicados basados residentes residen we us nosotros tuvieron tuvo tenido had como as
+situados situadas radicados basados residentes residen we us nosotros tuvieron tuvo
+tenido had como as
 """
 STOP = set(_STOP_TEXT.split())
 # "de"/"en"/"in" are also stop words: "leads de Colombia", "contacts in Lima"
