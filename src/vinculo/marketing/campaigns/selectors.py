@@ -34,8 +34,9 @@ def roi(campaign: Campaign) -> dict[str, Any]:
     revenue = attributed.filter(target=CampaignAttribution.Target.ORDER).aggregate(
         first=Sum("amount", filter=Q(model=Model.FIRST_TOUCH)),
         last=Sum("amount", filter=Q(model=Model.LAST_TOUCH)))
-    first = revenue["first"] or Decimal("0")
-    last = revenue["last"] or Decimal("0")
+    cents = Decimal("0.01")
+    first = Decimal(revenue["first"] or 0).quantize(cents)
+    last = Decimal(revenue["last"] or 0).quantize(cents)
     cost = campaign.actual_cost or Decimal("0")
     leads = per_target.get("leads", 0)
 

@@ -137,6 +137,7 @@ def record_responses(campaign: Campaign | int, statuses: dict[int, str],
 def roll_up_actual_cost(campaign_id: int, *, actor: Any = None) -> None:
     total = CampaignItem.objects.filter(campaign_id=campaign_id).aggregate(
         t=Sum("actual_cost"))["t"] or Decimal("0")
+    total = Decimal(total).quantize(Decimal("0.01"))
     campaign = Campaign.all_objects.filter(pk=campaign_id).first()
     if campaign is not None and campaign.actual_cost != total:
         records.update(campaign, {"actual_cost": total}, actor=actor, source="campaign-items")
