@@ -202,3 +202,17 @@ def test_new_records_attributed_when_created(rep_api, rep):
     services.record_response(c["id"], ana.pk, "clicked", timezone.now() - dt.timedelta(hours=1))
     records.create("leads", {"last_name": "Ana", "email": "ana@example.com"}, actor=rep)
     assert rep_api.get(f"campaigns/{c['id']}/roi").json()["leads"] == 1
+
+
+def test_recompute_attribution_is_for_admins(admin_api, rep_api, rep):
+    (ana,) = _contacts(rep, "Ana")
+    c = _campaign(rep_api)
+    records.create("leads", {"last_name": "Ana", "email": "ana@example.com"}, actor=rep)
+    # a response imported afterwards with an earlier date
+    services.record_response(c["id"], ana.pk, "responded",
+                             timezone.now() - dt.timedelta(days=3))
+    assert rep_api.get(f"campaigns/{c['id']}/roi").json()["leads"] == 0
+    assert rep_api.post("campaigns/attribution").status_code == 403
+    r = admin_api.post("campaigns/attribution")
+    assert r.status_code == 200 and r.json() == {"leads": 1, "opportunities": 0, "orders": 0}
+    assert rep_api.get(f"campaigns/{c['id']}/roi").json()["leads"] == 1

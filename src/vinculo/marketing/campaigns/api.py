@@ -39,6 +39,23 @@ def campaign_roi(request, record_id: int):
     return selectors.roi(_campaign(request, record_id))
 
 
+class AttributionOut(Schema):
+    leads: int
+    opportunities: int
+    orders: int
+
+
+@campaigns.post("/attribution", response={200: AttributionOut, **ERRORS},
+                operation_id="campaigns_attribution",
+                summary="Recompute first- and last-touch attribution now (administrators)",
+                description="New leads, deals and orders are attributed when they are created; "
+                "this rebuilds every attribution (e.g. after importing past responses). It also "
+                "runs every night.")
+def recompute_attribution(request):
+    access.require_admin(request.auth)
+    return services.attribute_all()
+
+
 # ---------------------------------------------------------------------------- items
 
 

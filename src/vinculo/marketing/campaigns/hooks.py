@@ -143,3 +143,14 @@ def _attribute(target: str):
 for _target in ("leads", "opportunities", "orders"):
     register(_target, Stage.AFTER_SAVE, operations=("create",), order=500,
              name=f"campaigns.attribute_{_target}")(_attribute(_target))
+
+
+def _schedule() -> None:
+    from vinculo.automation import schedules
+
+    from . import tasks
+
+    schedules.cron("campaigns.attribution", "30 2 * * *", tasks.recompute_attribution)
+
+
+_schedule()
