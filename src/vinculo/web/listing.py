@@ -203,6 +203,7 @@ def list_view(request: HttpRequest, resource: Resource) -> HttpResponse:
         "owners": User.objects.filter(is_active=True).only("id", "username", "first_name",
                                                            "last_name"),
         "page_sizes": PAGE_SIZES,
+        "bulk_menus": [m for menu in BULK_MENUS if (m := menu(request, resource))],
     }
     if is_htmx_target(request, "results"):
         return render(request, "web/list.html#results", context)
@@ -232,6 +233,9 @@ def count_view(request: HttpRequest, resource: Resource) -> HttpResponse:
 
 
 # ------------------------------------------------------------------------------ bulk actions
+
+# Menus other modules add to the bulk bar: f(request, resource) -> rendered HTML or None.
+BULK_MENUS: list[Any] = []
 
 BULK_ACTIONS = {"assign_owner": "change", "add_tag": "change", "delete": "delete",
                 "restore": "delete"}

@@ -106,7 +106,7 @@ def create_link(user: Any, static_list: StaticList, data: dict[str, Any]) -> Sha
         list=static_list, partner_name=partner[:200],
         partner_email=(data.get("partner_email") or "").strip()[:254],
         fields=list(dict.fromkeys(fields)), allow_download=bool(data.get("allow_download", True)),
-        expires_at=expires_at, nonce=services.new_nonce(), created_by=user)
+        expires_at=expires_at, nonce=services.new_nonce(), created_by=user, created_at=now)
 
 
 def revoke(link: ShareLink) -> ShareLink:
