@@ -62,3 +62,22 @@ def test_bad_item_shows_a_message(rep):
     assert r.status_code == 200
     assert "budget" in r.content.decode()
     assert not CampaignItem.objects.exists()
+
+
+def test_form_pages(rep):
+    from vinculo.marketing.campaigns.models import Campaign
+
+    web = _browser(rep)
+    assert web.get("/campaigns/new/").status_code == 200
+    r = web.post("/campaigns/new/", {"name": "Web form", "kind": "web", "status": "planned",
+                                     "starts_on": "2026-05-10", "ends_on": "2026-05-01",
+                                     "budget": "10", "actual_cost": "0",
+                                     "expected_revenue": "0", "currency": "EUR"})
+    assert r.status_code in (200, 422) and "cannot end before it starts" in r.content.decode()
+    r = web.post("/campaigns/new/", {"name": "Web form", "kind": "web", "status": "planned",
+                                     "starts_on": "2026-05-01", "ends_on": "2026-05-10",
+                                     "budget": "10", "actual_cost": "0",
+                                     "expected_revenue": "0", "currency": "EUR"})
+    assert r.status_code == 302, r.content.decode()[-2000:]
+    campaign = Campaign.objects.get(name="Web form")
+    assert web.get(f"/campaigns/{campaign.pk}/edit/").status_code == 200
