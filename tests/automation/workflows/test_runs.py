@@ -234,3 +234,21 @@ def test_a_run_whose_worker_died_is_queued_again(admin_api, rep, commit):
     run.refresh_from_db()
     assert run.status == "succeeded"
     assert list(Activity.objects.values_list("subject", flat=True)) == ["Done once"]
+
+
+def test_add_to_list_step(admin_api, admin, rep, commit):
+    from vinculo.marketing.lists.models import ListMember, StaticList
+
+    vip = StaticList.objects.create(name="VIP", entity="contacts", owner=admin)
+    leads_list = StaticList.objects.create(name="Hot leads", entity="leads", owner=admin)
+    refused = admin_api.post("workflows", {
+        "entity": "contacts", "name": "x", "trigger": {"on": "created"},
+        "steps": [{"type": "add_to_list", "list_id": leads_list.pk}]})
+    assert refused.status_code == 422
+    assert "holds leads" in refused.json()["detail"][0]["msg"]
+    make(admin_api, steps=[{"type": "add_to_list", "list_id": vip.pk}])
+    with commit():
+        contact = records.create("contacts", {"first_name": "Vera"}, actor=rep)
+    assert list(ListMember.objects.filter(list=vip).values_list("record_id", "source")) == [
+        (contact.pk, "workflow")]
+    assert StepRun.objects.get(type="add_to_list").output["added"] == 1

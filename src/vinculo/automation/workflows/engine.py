@@ -461,7 +461,18 @@ def step_assign(ctx: Ctx, step: dict) -> dict:
 
 
 def step_add_to_list(ctx: Ctx, step: dict) -> dict:
-    raise PermanentError(_("Lists arrive with the marketing module; this step cannot run yet."))
+    if not services.lists_available():
+        raise PermanentError(_("Lists arrive with the marketing module; this step cannot run "
+                               "yet."))
+    from vinculo.marketing.lists import services as lists
+    from vinculo.marketing.lists.models import MemberSource, StaticList
+
+    record = ctx.need_record()
+    static_list = StaticList.objects.filter(pk=step.get("list_id")).first()
+    if static_list is None:
+        raise PermanentError(_("The list %(id)s no longer exists.") % {"id": step.get("list_id")})
+    result = lists.add_members(static_list, [record.pk], ctx.actor, source=MemberSource.WORKFLOW)
+    return {"list_id": static_list.pk, "list": static_list.name, **result}
 
 
 def step_webhook(ctx: Ctx, step: dict) -> dict:

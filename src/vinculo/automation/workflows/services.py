@@ -245,7 +245,7 @@ def _check_values(check: Checker, spec: registry.Entity, values: Any, loc: str,
 
 
 def lists_available() -> bool:
-    return apps.is_installed("vinculo.marketing") and registry.maybe("lists") is not None
+    return apps.is_installed("vinculo.marketing.lists")
 
 
 def _check_steps(check: Checker, spec: registry.Entity, steps: list, loc: str, prefix: str,
@@ -371,6 +371,21 @@ def _check_list(check, spec, step, loc, path, label, depth):
     if not lists_available():
         check.add(f"{loc}.type", _("%(step)s: lists arrive with the marketing module; this "
                                    "step cannot be used yet.") % {"step": label})
+        return
+    from vinculo.marketing.lists.models import StaticList
+
+    _allowed(check, step, loc, label, {"list_id"})
+    list_id = step.get("list_id")
+    found = StaticList.objects.filter(pk=list_id).first() if isinstance(
+        list_id, int) and not isinstance(list_id, bool) and 0 < list_id < 2**63 else None
+    if found is None:
+        check.add(f"{loc}.list_id", _("%(step)s: no list %(id)s.") % {
+            "step": label, "id": list_id})
+    elif found.entity != spec.name:
+        check.add(f"{loc}.list_id", _("%(step)s: the list “%(name)s” holds %(other)s, not "
+                                      "%(entity)s.") % {"step": label, "name": found.name,
+                                                        "other": found.entity,
+                                                        "entity": spec.name})
 
 
 def _check_webhook(check, spec, step, loc, path, label, depth):
