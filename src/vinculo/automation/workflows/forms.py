@@ -37,7 +37,7 @@ class WorkflowForm(forms.Form):
                                             "record."))
     steps = forms.CharField(label=_("Steps"), widget=JsonArea(14), help_text=_(
         "A list of steps: update_record, create_task, create_activity, send_email, assign, "
-        "webhook, wait, branch (see the workflows guide)."))
+        "add_to_list, webhook, wait, branch (see the workflows guide)."))
     active = forms.BooleanField(label=_("Active"), required=False)
 
     def __init__(self, *args: Any, workflow: Workflow | None = None, **kwargs: Any) -> None:
