@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "vinculo.marketing.lists",
     "vinculo.marketing.campaigns",
     "vinculo.marketing.emails",
+    "vinculo.service",
     "vinculo.channels",
     "vinculo.web",
 ]

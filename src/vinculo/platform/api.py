@@ -248,6 +248,7 @@ def mount_routers() -> None:
     api.add_router("", "vinculo.marketing.lists.api.router")
     api.add_router("", "vinculo.marketing.campaigns.api.router")
     api.add_router("", "vinculo.marketing.emails.api.router")
+    api.add_router("", "vinculo.service.api.router")
     api.add_router("", "vinculo.channels.api.router")
     api.add_router("", identity)
     api.add_router("", platform)

@@ -66,6 +66,7 @@ urlpatterns = [
     path("", include("vinculo.marketing.lists.urls")),
     path("", include("vinculo.marketing.campaigns.urls")),
     path("", include("vinculo.marketing.emails.urls")),
+    path("", include("vinculo.service.urls")),
     path("", include("vinculo.channels.urls")),
 ]
 

@@ -1,0 +1,5 @@
+"""REST endpoints of the service module."""
+
+from ninja import Router
+
+router = Router()

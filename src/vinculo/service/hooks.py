@@ -1,0 +1,1 @@
+"""What the service module registers with the platform."""

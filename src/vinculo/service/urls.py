@@ -1,0 +1,3 @@
+"""Pages of the service module."""
+
+urlpatterns: list = []
