@@ -22,6 +22,7 @@ registry.register(Entity(
     filter_fields=("id", "kind", "subject", "body", "direction", "occurred_at", "due_at",
                    "done", "done_at", "duration_minutes", "outcome", "contact_id", "contact",
                    "account_id", "account", "lead_id", "lead", "opportunity_id", "opportunity",
+                   "case_id", "case",
                    "owner_id", "owner", "created_at", "updated_at"),
     ordering_fields=("id", "occurred_at", "due_at", "kind", "created_at"),
     default_ordering=("-occurred_at",),

@@ -61,6 +61,8 @@ class Activity(OwnedRecord):
     opportunity = models.ForeignKey("pipeline.Opportunity", null=True, blank=True,
                                     on_delete=models.CASCADE, related_name="activities",
                                     verbose_name=_("opportunity"))
+    case = models.ForeignKey("service.Case", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="activities", verbose_name=_("case"))
 
     class Meta:
         verbose_name = _("activity")
@@ -72,6 +74,7 @@ class Activity(OwnedRecord):
             models.Index(fields=["lead", "occurred_at", "id"], name="activity_lead_idx"),
             models.Index(fields=["opportunity", "occurred_at", "id"],
                          name="activity_opportunity_idx"),
+            models.Index(fields=["case", "occurred_at", "id"], name="activity_case_idx"),
             models.Index(fields=["owner", "done", "due_at"], name="activity_owner_due_idx"),
             models.Index(fields=["kind", "occurred_at"], name="activity_kind_idx"),
             models.Index(fields=["remind_at", "id"], name="activity_pending_remind_idx",

@@ -28,6 +28,7 @@ class ActivityPatch(StrictSchema):
     account_id: int | None = None
     lead_id: int | None = None
     opportunity_id: int | None = None
+    case_id: int | None = None
     owner_id: int | None = None
     custom: dict[str, Any] | None = None
 
@@ -52,6 +53,7 @@ class ActivityOut(OwnedOut):
     account_id: int | None
     lead_id: int | None
     opportunity_id: int | None
+    case_id: int | None
 
 
 class TimelineItemOut(Schema):

@@ -27,10 +27,10 @@ from vinculo.platform.records import writable_fields
 
 from .models import Activity
 
-TIMELINE_ENTITIES = ("accounts", "contacts", "leads", "opportunities")
+TIMELINE_ENTITIES = ("accounts", "contacts", "leads", "opportunities", "cases")
 # The activity column that ties an activity to a record of each entity with a timeline.
 ACTIVITY_LINKS = {"accounts": "account_id", "contacts": "contact_id", "leads": "lead_id",
-                  "opportunities": "opportunity_id"}
+                  "opportunities": "opportunity_id", "cases": "case_id"}
 MAX_LIMIT = 200
 
 
