@@ -216,3 +216,13 @@ def test_recompute_attribution_is_for_admins(admin_api, rep_api, rep):
     r = admin_api.post("campaigns/attribution")
     assert r.status_code == 200 and r.json() == {"leads": 1, "opportunities": 0, "orders": 0}
     assert rep_api.get(f"campaigns/{c['id']}/roi").json()["leads"] == 1
+
+
+def test_email_words_are_understood(rep_api, rep):
+    (ana,) = _contacts(rep, "Ana")
+    c = _campaign(rep_api)
+    assert services.record_response(c["id"], ana.pk, "delivered").status == "sent"
+    assert services.record_response(c["id"], ana.pk, "failed").status == "bounced"
+    with pytest.raises(Exception) as exc:
+        services.record_response(c["id"], ana.pk, "nonsense")
+    assert "status" in str(exc.value)

@@ -33,6 +33,11 @@ RANK = {MemberStatus.TARGETED: 0, MemberStatus.SENT: 1, MemberStatus.OPENED: 2,
         MemberStatus.CLICKED: 3, MemberStatus.RESPONDED: 4, MemberStatus.CONVERTED: 5}
 FINAL = {MemberStatus.UNSUBSCRIBED, MemberStatus.BOUNCED}
 RESPONDED = {MemberStatus.CLICKED, MemberStatus.RESPONDED, MemberStatus.CONVERTED}
+# Words other modules may use for the same thing (e-mail delivery events).
+ALIASES = {"delivered": MemberStatus.SENT, "queued": MemberStatus.TARGETED,
+           "open": MemberStatus.OPENED, "click": MemberStatus.CLICKED,
+           "replied": MemberStatus.RESPONDED, "failed": MemberStatus.BOUNCED,
+           "complained": MemberStatus.UNSUBSCRIBED, "unsubscribe": MemberStatus.UNSUBSCRIBED}
 
 
 # ---------------------------------------------------------------------------- members
@@ -97,7 +102,9 @@ def record_response(campaign: Campaign | int, contact_id: int, status: str,
     times, and records a touch. Adds the contact as a member when not one yet.
 
     Statuses move forward only (sent → opened → clicked → responded → converted);
-    unsubscribed and bounced always apply."""
+    unsubscribed and bounced always apply. E-mail words are understood too ("delivered" is
+    sent, "failed" is bounced, "complained" is unsubscribed)."""
+    status = ALIASES.get(status, status)
     if status not in MemberStatus.values:
         raise ValidationError({"status": [_("Unknown status '%(s)s'.") % {"s": status}]})
     campaign_id = campaign if isinstance(campaign, int) else campaign.pk
