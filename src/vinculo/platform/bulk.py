@@ -22,7 +22,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, customfields, events, registry, search
+from . import access, customfields, events, memo, registry, search
 from .hooks_registry import Stage, hooks_for, plugin_failed_message
 from .models import AuditEntry, SearchEntry, Tag
 from .records import (
@@ -68,7 +68,7 @@ def create_many(
     if not rows:
         return result
     plan = _BulkPlan(entity, actor, source)
-    with transaction.atomic(using=plan.db):
+    with memo.scope(), transaction.atomic(using=plan.db):
         prepared = []
         for index, row in enumerate(rows):
             try:

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vinculo.automation.schedules import Cron, CronError
-from vinculo.platform import events, filters, records, registry
+from vinculo.platform import events, filters, memo, records, registry
 from vinculo.platform.models import CustomField
 
 from .models import EmailTemplate, RunStatus, Workflow, WorkflowRun
@@ -610,7 +610,9 @@ def on_record_changed(event: events.RecordChanged) -> None:
     """The event handler: start the runs of the active workflows the event triggers."""
     if event.operation not in ("created", "updated"):
         return
-    workflows = [w for w in Workflow.objects.filter(entity=event.entity, active=True)
+    active = memo.memo(("workflows.active", event.entity),
+                       lambda: list(Workflow.objects.filter(entity=event.entity, active=True)))
+    workflows = [w for w in active
                  if (w.trigger or {}).get("on") in ("created", "updated", "field_changed")]
     if not workflows:
         return

@@ -77,8 +77,8 @@ ICONS = {
             '<circle cx="12" cy="12" r="1"/>',
     "forecast": '<path d="M3 20h18"/><path d="m4 16 5-5 4 3 7-8"/><path d="M15 6h5v5"/>',
     "quote": '<path d="M6 3h9l4 4v14H6z"/><path d="M14 3v5h5M9 13h7M9 17h5"/>',
-    "invoice": '<path d="M6 3h12v18l-3-2-3 2-3-2-3 2z"/><path d="M12 7v8M14.5 8.5h-3.2a1.6 1.6 0 0 0 0 '
-               '3.2h1.4a1.6 1.6 0 0 1 0 3.2H9.5"/>',
+    "invoice": '<path d="M6 3h12v18l-3-2-3 2-3-2-3 2z"/>'
+               '<path d="M12 7v8M14.5 8.5h-3.2a1.6 1.6 0 0 0 0 3.2h1.4a1.6 1.6 0 0 1 0 3.2H9.5"/>',
     "pricelist": '<path d="M3 12 12 3h9v9l-9 9z"/><circle cx="16.5" cy="7.5" r="1.5"/>',
     "segment": '<path d="M12 3a9 9 0 1 0 9 9h-9z"/><path d="M15 3.5A9 9 0 0 1 20.5 9H15z"/>',
     "list": '<path d="M9 6h11M9 12h11M9 18h11"/><circle cx="4.5" cy="6" r="1"/>'
