@@ -234,3 +234,20 @@ def test_schedule_later_cancel_and_permissions(rep_api, other_api, campaign, smt
     assert rep_api.post(f"email-campaigns/{campaign['id']}/schedule", {}).status_code == 422
     services.send_campaign(campaign["id"])
     assert smtp.messages == []
+
+
+def test_the_scheduler_sends_campaigns_when_their_time_comes(rep_api, campaign, smtp):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    r = rep_api.post(f"email-campaigns/{campaign['id']}/schedule",
+                     {"at": "2099-01-01T09:00:00Z"})
+    assert r.status_code == 200
+    assert services.send_due() == 0 and smtp.messages == []
+    later = dt.datetime(2099, 1, 1, 9, 1, tzinfo=dt.UTC)
+    assert services.send_due(later) == 1
+    assert len(smtp.messages) == 3
+    assert EmailCampaign.objects.get(pk=campaign["id"]).status == "sent"
+    assert services.send_due(later + dt.timedelta(days=1)) == 0
+    assert timezone.now() < later

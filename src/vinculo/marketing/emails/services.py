@@ -165,14 +165,26 @@ def cancel(ec: EmailCampaign, *, actor: Any) -> EmailCampaign:
     return EmailCampaign.objects.get(pk=ec.pk)
 
 
-def send_due(now: dt.datetime | None = None) -> int:
-    """Send every scheduled campaign whose time has come (run by the scheduler)."""
-    due = list(EmailCampaign.objects.filter(status__in=[CampaignStatus.SCHEDULED,
-                                                        CampaignStatus.SENDING],
-                                            scheduled_at__lte=now or timezone.now())
+def send_due(now: dt.datetime | None = None, *, stalled_after: dt.timedelta =
+             dt.timedelta(minutes=10)) -> int:
+    """Queue the sending of every scheduled campaign whose time has come, and resume the
+    ones whose worker stopped (no claim for `stalled_after`). Run by the scheduler."""
+    from django.db.models import Max
+
+    from .tasks import send_campaign_task
+
+    now = now or timezone.now()
+    due = list(EmailCampaign.objects.filter(status=CampaignStatus.SCHEDULED,
+                                            scheduled_at__lte=now)
                .values_list("pk", flat=True))
+    for pk, last in (EmailCampaign.objects.filter(status=CampaignStatus.SENDING)
+                     .annotate(last=Max("recipients__claimed_at"))
+                     .values_list("pk", "last")):
+        if Recipient.objects.filter(campaign_id=pk, status=RecipientStatus.QUEUED).exists() \
+                and (last is None or last < now - stalled_after):
+            due.append(pk)
     for pk in due:
-        send_campaign(pk)
+        send_campaign_task.enqueue(pk)
     return len(due)
 
 
