@@ -130,6 +130,8 @@ class Case(OwnedRecord):
                                    related_name="cases", verbose_name=_("SLA policy"))
     first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
     first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True, editable=False)
@@ -156,8 +158,11 @@ class Case(OwnedRecord):
             models.Index(fields=["account", "created_at"], name="case_account_idx"),
             models.Index(fields=["status", "id"], name="case_status_idx"),
             # The escalation job: open cases with a due time.
-            models.Index(fields=["resolution_due"], name="case_open_due_idx",
+            models.Index(fields=["resolution_warn_at"], name="case_open_warn_idx",
                          condition=Q(status__in=["new", "open"], deleted_at__isnull=True)),
+            models.Index(fields=["first_response_warn_at"], name="case_unanswered_warn_idx",
+                         condition=Q(status__in=["new", "open"], deleted_at__isnull=True,
+                                     first_responded_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
