@@ -21,6 +21,12 @@ NAVIGATION = [
     ("quotes", _("Quotes"), "/quotes/", "quote", GROUP_SALES),
     ("orders", _("Orders"), "/orders/", "orders", GROUP_SALES),
     ("invoices", _("Invoices"), "/invoices/", "invoice", GROUP_SALES),
+    ("segments", _("Segments"), "/segments/", "segment", GROUP_MARKETING),
+    ("lists", _("Lists"), "/lists/", "list", GROUP_MARKETING),
+    ("campaigns", _("Campaigns"), "/campaigns/", "campaign", GROUP_MARKETING),
+    ("email-campaigns", _("E-mail campaigns"), "/email-campaigns/", "email", GROUP_MARKETING),
+    ("email-campaign-templates", _("E-mail templates"), "/email-campaign-templates/", "quote",
+     GROUP_MARKETING),
 ]
 
 # The "New" menu of the top bar: (entity, label, icon, address).

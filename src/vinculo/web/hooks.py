@@ -2,6 +2,8 @@
 
 from vinculo.activities import views as _activities  # noqa: F401
 from vinculo.customers import views as _customers  # noqa: F401
+from vinculo.marketing.campaigns import views as _campaigns  # noqa: F401
+from vinculo.marketing.emails import views as _emails  # noqa: F401
 from vinculo.sales import views as _sales  # noqa: F401
 from vinculo.sales.leads import views as _leads  # noqa: F401
 from vinculo.sales.pipeline import views as _pipeline  # noqa: F401
