@@ -251,3 +251,24 @@ def test_the_scheduler_sends_campaigns_when_their_time_comes(rep_api, campaign, 
     assert EmailCampaign.objects.get(pk=campaign["id"]).status == "sent"
     assert services.send_due(later + dt.timedelta(days=1)) == 0
     assert timezone.now() < later
+
+
+def test_statuses_mirror_to_the_marketing_campaign(rep_api, template, static_list, smtp,
+                                                   people, django_capture_on_commit_callbacks):
+    from vinculo.marketing.campaigns.models import CampaignMember
+
+    r = rep_api.post("campaigns", {"name": "Spring", "list_id": static_list["id"]})
+    assert r.status_code == 201, r.content
+    marketing = r.json()
+    r = rep_api.post("email-campaigns", {"name": "Spring mail", "template_id": template["id"],
+                                         "campaign_id": marketing["id"]})
+    assert r.status_code == 201, r.content
+    _send(rep_api, r.json(), django_capture_on_commit_callbacks)
+    assert len(smtp.messages) == 3  # the marketing campaign's list, consent applied
+    member = CampaignMember.objects.get(campaign_id=marketing["id"], contact=people["lucia"])
+    assert member.status == "sent"
+    message = next(m for _s, to, m in smtp.messages if to == ["lucia@example.com"])
+    _unsub, _pixel, click = _links(message)
+    Client().get(f"/t/c/{click}")
+    member.refresh_from_db()
+    assert member.status == "clicked"
