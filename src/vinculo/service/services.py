@@ -79,7 +79,8 @@ def apply_sla(change: records.Change) -> None:
         case.sla_started_at = now
     recompute = creating or change.has_changed("priority") or change.has_changed("account_id")
     if recompute:
-        case.sla_policy = policy_for(case)
+        # A priority without a policy of its own keeps the policy the case had.
+        case.sla_policy = policy_for(case) or (None if creating else case.sla_policy)
     if case.status == Status.OPEN and old_status in (None, Status.NEW) \
             and case.first_responded_at is None and not creating:
         case.first_responded_at = now
@@ -259,8 +260,11 @@ def _notify(case: Case, kind: str) -> None:
     }, actor=None, source="sla")
     if to is not None and to.email:
         with translation.override(getattr(to, "language", None) or settings.LANGUAGE_CODE):
-            send_mail(subject, _("Case #%(id)s needs attention: %(what)s.") % {
-                "id": case.pk, "what": label}, None, [to.email], fail_silently=True)
+            body = _("Case #%(id)s needs attention: %(what)s.") % {"id": case.pk, "what": label}
+        try:
+            send_mail(subject, body, None, [to.email])
+        except OSError:
+            logger.warning("SLA notice for case %s not sent", case.pk, exc_info=True)
 
 
 # ------------------------------------------------------------------------------ macros, merge
