@@ -28,7 +28,23 @@ def main() -> int:
 
     from . import background, limits, world
     from .client import Api
-    from .figures import aggregates, import_csv, pages, query_count, search
+    from .figures import (
+        aggregates,
+        assignment,
+        board,
+        campaigns,
+        email_send,
+        hooks_rules,
+        import_csv,
+        leads,
+        lists,
+        pages,
+        query_count,
+        sales_documents,
+        search,
+        segments,
+        workflows,
+    )
 
     people = world.create_people()
     world.create_accounts(people, sizes.accounts)
@@ -41,6 +57,16 @@ def main() -> int:
     query_count.run(api, reporter)
     search.run(api, reporter, verbose=verbose)
     aggregates.run(api, reporter)
+    segments.run(api, sizes, reporter)
+    lists.run(api, sizes, reporter)
+    hooks_rules.run(people, sizes, reporter)
+    leads.run(people, sizes, reporter)
+    assignment.run(people, sizes, reporter)
+    sales_documents.run(people, sizes, reporter)
+    campaigns.run(people, sizes, reporter)
+    email_send.run(people, sizes, reporter)
+    workflows.run(people, sizes, reporter)
+    board.run(api, sizes, reporter)  # last: it adds 5,000 open deals
     progress(f"{vendor()}: done in {time.perf_counter() - started:.0f} s")
     return 0
 

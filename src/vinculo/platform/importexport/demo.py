@@ -333,4 +333,18 @@ def build(*, contacts: int = 300, seed: int = 42, actor: Any,
     make_activities(ctx, 2.0, summary, on_step)
     ctx.step("orders")
     make_orders(ctx, summary, on_step)
+    for name, make in _domain_steps():
+        ctx.step(name)
+        make(ctx, summary, on_step)
     return summary
+
+
+def _domain_steps() -> list[tuple[str, Callable]]:
+    """The sales and marketing modules' parts of the data set, in the order they build on
+    each other (campaigns attribute leads, deals and orders)."""
+    from vinculo.marketing.campaigns.demo import make_campaigns
+    from vinculo.sales.leads.demo import make_leads
+    from vinculo.sales.pipeline.demo import make_opportunities
+
+    return [("leads", make_leads), ("opportunities", make_opportunities),
+            ("campaigns", make_campaigns)]
