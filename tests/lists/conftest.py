@@ -25,5 +25,6 @@ def people(db, admin, rep, other_rep):
             "first_name": first, "last_name": "Prueba", "email": email, "city": city,
             "country": country, "email_opt_in": opt_in, "do_not_contact": dnc,
             "street": "Calle Mayor 1", "postal_code": "28001", "owner_id": owner.pk,
-            "account_id": acme.pk}, actor=admin)
+            "account_id": acme.pk, "tags": ["vip", "fair"] if first == "Lucía" else []},
+            actor=admin)
     return out

@@ -120,6 +120,7 @@ def test_mass_email_csv_leaves_out_who_did_not_consent(full_list, rep_api):
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert [row["email"] for row in rows] == ["lucia@example.com", "juan@example.com"]
     assert rows[0]["first_name"] == "Lucía" and rows[0]["company"] == "Acme SL"
+    assert rows[0]["tags"] == "fair;vip" and rows[1]["tags"] == ""
     summary = rep_api.get(f"lists/{full_list['id']}/export/summary", format="csv").json()
     assert summary == {"format": "csv", "included": 2, "excluded": 2}
     everyone = rep_api.get(f"lists/{full_list['id']}/export", format="csv", consent="false")

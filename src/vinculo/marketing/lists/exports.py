@@ -73,22 +73,46 @@ def split(records: QuerySet, entity: str, fmt: str, consent: bool) -> tuple[Quer
     return kept, records.count() - kept.count()
 
 
-def _mail_value(obj: Any, key: str) -> Any:
-    if key == "company" and not hasattr(obj, "company"):
-        return obj.account.name if getattr(obj, "account_id", None) else ""
-    if key == "tags":
-        return [t.name for t in obj.tags.all()]
-    return getattr(obj, key, "")
+def _mail_rows(kept: QuerySet, entity: str) -> Any:
+    """The mass-email columns as plain values (no model instances), tags per chunk."""
+    columns = MAIL_COLUMNS[entity]
+    fields = [("account__name" if key == "company" and entity == "contacts" else key)
+              for key in columns if key != "tags"]
+    chunk: list[tuple] = []
+    for row in kept.order_by("id").values_list("id", *fields).iterator(chunk_size=2000):
+        chunk.append(row)
+        if len(chunk) == 2000:
+            yield from _with_tags(chunk, kept.model, columns)
+            chunk = []
+    yield from _with_tags(chunk, kept.model, columns)
 
 
-def _mail_csv(entity: str, rows: Any) -> bytes:
+def _with_tags(chunk: list[tuple], model: Any, columns: list[str]) -> Any:
+    if not chunk:
+        return
+    tags: dict[int, list[str]] = {}
+    if "tags" in columns:
+        through = model.tags.through
+        owner = model._meta.model_name
+        for pk, name in (through.objects.filter(**{f"{owner}_id__in": [r[0] for r in chunk]})
+                         .values_list(f"{owner}_id", "tag__name")):
+            tags.setdefault(pk, []).append(name)
+    for row in chunk:
+        values = list(row[1:])
+        if "tags" in columns:
+            values.insert(columns.index("tags"), sorted(tags.get(row[0], [])))
+        yield values
+
+
+def _mail_csv(kept: QuerySet, entity: str) -> tuple[bytes, int]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    columns = MAIL_COLUMNS[entity]
-    writer.writerow(columns)
-    for obj in rows:
-        writer.writerow([exporting.csv_cell(_mail_value(obj, key)) for key in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    writer.writerow(MAIL_COLUMNS[entity])
+    count = 0
+    for values in _mail_rows(kept, entity):
+        writer.writerow([exporting.csv_cell(value) for value in values])
+        count += 1
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count
 
 
 def export(records: QuerySet, entity: str, fmt: str, *, name: str, consent: bool = True,
@@ -104,8 +128,8 @@ def export(records: QuerySet, entity: str, fmt: str, *, name: str, consent: bool
         content, count = labels.render(rows.iterator(chunk_size=2000), sheet or "a4-3x7")
         return Result(content, CONTENT_TYPES["pdf"], f"{stem}-labels.pdf", count, excluded)
     if fmt == "csv" and entity in MAIL_COLUMNS:
-        content = _mail_csv(entity, rows.iterator(chunk_size=2000))
-        return Result(content, CONTENT_TYPES["csv"], f"{stem}.csv", kept.count(), excluded)
+        content, count = _mail_csv(kept, entity)
+        return Result(content, CONTENT_TYPES["csv"], f"{stem}.csv", count, excluded)
     out = io.BytesIO()
     count = exporting.write(fmt, out, spec, rows.iterator(chunk_size=2000))
     return Result(out.getvalue(), CONTENT_TYPES[fmt], f"{stem}.{fmt}", count, excluded)
