@@ -97,3 +97,17 @@ def test_queue_view_is_sorted_by_due_and_paginated(clock, admin_api, members, po
     rest = member.get(f"queues/{queue['id']}/cases", limit=2, cursor=page["next_cursor"]).json()
     seen = [c["id"] for c in page["items"] + rest["items"]]
     assert sorted(seen) == sorted([c["id"] for c in normal] + [urgent["id"]])
+
+
+def test_only_administrators_set_up_the_service(agent_api, admin_api):
+    for path, body in [("queues", {"name": "Q"}), ("calendars", {"name": "C"}),
+                       ("macros", {"name": "M"}),
+                       ("sla-policies", {"name": "P", "priority": "low",
+                                         "first_response_minutes": 5,
+                                         "resolution_minutes": 50})]:
+        assert agent_api.post(path, body).status_code == 403, path
+        created = admin_api.post(path, body)
+        assert created.status_code == 201, created.content
+        assert agent_api.get(f"{path}/{created.json()['id']}").status_code == 200
+        assert agent_api.patch(f"{path}/{created.json()['id']}", {"name": "X"}
+                               ).status_code == 403

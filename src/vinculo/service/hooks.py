@@ -165,3 +165,14 @@ def _case_item(case: Any, record: Model) -> timeline.TimelineItem:
 timeline.register_source(timeline.Source("cases", _case_rows, "created_at", _case_item))
 
 schedules.every("service.escalate", dt.timedelta(minutes=1), tasks.escalate_cases)
+
+
+def _setup_by_admins(change: Change) -> None:
+    """Queues, SLA policies, calendars and macros are set up by administrators."""
+    if change.actor is not None and not access.is_admin(change.actor):
+        raise access.PermissionDenied(_("Only administrators may change the service setup."))
+
+
+for _setup in ("queues", "sla-policies", "calendars", "macros"):
+    register(_setup, Stage.BEFORE_VALIDATE, operations=("create", "update", "delete", "restore"),
+             order=1, name=f"service.{_setup}.admins")(_setup_by_admins)
