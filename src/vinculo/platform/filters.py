@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Avg, Count, F, FloatField, Max, Min, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -232,6 +233,9 @@ def _lookup(target: Target, op: str, value: Any, loc: list, ctx: Context) -> Q:
     if target.kind == "json_multi":
         # a JSON array compared as its text: '["a", "b"]' contains '"a"'
         return Q(**{f"{path}__icontains": f'"{typed}"'})
+    if target.kind == "json_text" and op == "contains":
+        # on a JSON key `contains` means containment of JSON values; here it means the text
+        return Q(Contains(KT(path), typed))
     path = _date_path(target, path, typed)
     mapping = {
         "eq": "exact", "ieq": "iexact", "lt": "lt", "lte": "lte", "gt": "gt", "gte": "gte",
@@ -841,7 +845,7 @@ def _m_test(target: Target, op: str, value: Any, ctx: Context) -> Any:
         folded = _fold(typed)
         return lambda v, p: v is not None and _fold(_as_text(v)) == folded
     if op in ("contains", "icontains", "startswith"):
-        insensitive = op == "icontains" or (sqlite and not json) or (
+        insensitive = op == "icontains" or (sqlite and (not json or op == "contains")) or (
             sqlite and op == "startswith")
         needle = _fold(typed) if insensitive else typed
 
