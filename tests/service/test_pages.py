@@ -49,3 +49,15 @@ def test_case_list_and_form_pages(web_agent):
                                     "priority": "normal"})
     assert r.status_code == 302, r.content.decode()[:2000]
     assert Case.objects.filter(subject="From the form").exists()
+
+
+def test_setup_pages_render(admin):
+    client = Client()
+    client.force_login(admin)
+    queue = records.create("queues", {"name": "Support", "member_ids": [admin.pk]}, actor=admin)
+    calendar = records.create("calendars", {"name": "Office", "time_zone": "Europe/Madrid",
+                                            "hours": {"0": [["09:00", "17:00"]]}}, actor=admin)
+    for url in ("/queues/", f"/queues/{queue.pk}/", "/calendars/", f"/calendars/{calendar.pk}/",
+                f"/calendars/{calendar.pk}/edit/", "/sla-policies/", "/sla-policies/new/",
+                "/macros/", "/macros/new/", f"/service/queues/{queue.pk}/"):
+        assert client.get(url).status_code == 200, url
