@@ -156,7 +156,7 @@ def stats(request, record_id: int):
 
 @router.post("/email-bounces", response={200: BounceOut, 403: ErrorOut, 422: ErrorOut,
                                          401: ErrorOut},
-             operation_id="email_bounces_record",
+             operation_id="email_bounces_record", tags=["email-bounces"],
              summary="Record a bounce by Message-ID, or from a raw bounce message (DSN)")
 def record_bounce(request, payload: BounceIn):
     if not access.is_admin(request.auth):
