@@ -3,8 +3,9 @@ new records an owner by the assignment rules (every owned entity: leads, opportu
 any other whose records have an owner)."""
 
 from vinculo.platform.hooks_registry import Stage, register
+from vinculo.web import listing
 
-from . import services
+from . import services, views
 
 # Last among the hooks before save, so that a hook refusing the record runs first and no
 # round-robin turn is spent on a record that is not created.
@@ -12,3 +13,6 @@ register("*", Stage.BEFORE_SAVE, operations=("create",), order=1000,
          name="assignment.assign")(services.before_save)
 register("*", Stage.AFTER_SAVE, operations=("create",), order=1000,
          name="assignment.log")(services.after_save)
+
+if views.bulk_menu not in listing.BULK_MENUS:
+    listing.BULK_MENUS.append(views.bulk_menu)

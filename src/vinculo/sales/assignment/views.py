@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -171,3 +172,15 @@ def describe(rule: AssignmentRule) -> str:
         return ngettext("%(n)d territory", "%(n)d territories", len(rule.territories)) % {
             "n": len(rule.territories)}
     return rule.team.name if rule.team else "—"
+
+
+BULK_ENTITIES = ("leads", "opportunities")
+
+
+def bulk_menu(request: HttpRequest, resource) -> str | None:
+    """The "Apply assignment rules" button of the leads and opportunities bulk bars."""
+    if resource.entity not in BULK_ENTITIES:
+        return None
+    return format_html(
+        '<button type="submit" class="btn btn-sm" formaction="{}" data-needs-selection>{}'
+        "</button>", f"{BASE}apply/", _("Apply assignment rules"))
