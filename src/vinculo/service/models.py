@@ -87,7 +87,7 @@ class SlaPolicy(Record):
     calendar = models.ForeignKey(Calendar, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="policies", verbose_name=_("calendar"))
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of target)"), default=80,
+        _("warning at percent of target"), default=80,
         validators=[MinValueValidator(1), MaxValueValidator(99)])
     escalate_notify = models.BooleanField(_("notify on breach"), default=True)
     escalate_reassign = models.BooleanField(_("reassign on breach"), default=False)

@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ('account_tier', models.CharField(blank=True, default='', max_length=40, verbose_name='account tier')),
                 ('first_response_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='first response (minutes)')),
                 ('resolution_minutes', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='resolution (minutes)')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warn at (% of target)')),
+                ('warn_percent', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='warning at percent of target')),
                 ('escalate_notify', models.BooleanField(default=True, verbose_name='notify on breach')),
                 ('escalate_reassign', models.BooleanField(default=False, verbose_name='reassign on breach')),
                 ('escalate_raise_priority', models.BooleanField(default=False, verbose_name='raise priority on breach')),
