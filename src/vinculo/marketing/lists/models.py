@@ -71,13 +71,17 @@ class ListMember(models.Model):
         indexes = [models.Index(fields=["record_id"], name="list_member_record_idx")]
 
 
+def no_fields() -> list:
+    return []
+
+
 class ShareLink(models.Model):
     """A signed, expiring, revocable read-only link to a list for an outside partner."""
 
     list = models.ForeignKey(StaticList, on_delete=models.CASCADE, related_name="share_links")
     partner_name = models.CharField(_("partner"), max_length=200)
     partner_email = models.EmailField(_("partner email"), blank=True, default="")
-    fields = models.JSONField(_("fields shown"), default=list)
+    fields = models.JSONField(_("fields shown"), default=no_fields)
     allow_download = models.BooleanField(_("download allowed"), default=True)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import vinculo.marketing.lists.models
+
 
 class Migration(migrations.Migration):
 
@@ -43,7 +45,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('partner_name', models.CharField(max_length=200, verbose_name='partner')),
                 ('partner_email', models.EmailField(blank=True, default='', max_length=254, verbose_name='partner email')),
-                ('fields', models.JSONField(default=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='share_links', to='lists.staticlist'), verbose_name='fields shown')),
+                ('fields', models.JSONField(default=vinculo.marketing.lists.models.no_fields, verbose_name='fields shown')),
                 ('allow_download', models.BooleanField(default=True, verbose_name='download allowed')),
                 ('expires_at', models.DateTimeField(verbose_name='expires at')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
