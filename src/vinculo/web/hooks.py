@@ -7,3 +7,4 @@ from vinculo.marketing.emails import views as _emails  # noqa: F401
 from vinculo.sales import views as _sales  # noqa: F401
 from vinculo.sales.leads import views as _leads  # noqa: F401
 from vinculo.sales.pipeline import views as _pipeline  # noqa: F401
+from vinculo.service import views as _service  # noqa: F401
