@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 GROUP_CUSTOMERS = _("Customers")
 GROUP_SALES = _("Sales")
 GROUP_MARKETING = _("Marketing")
+GROUP_SERVICE = _("Service")
 
 # The sidebar: (key, label, address, icon, group).
 NAVIGATION = [
@@ -27,6 +28,8 @@ NAVIGATION = [
     ("email-campaigns", _("E-mail campaigns"), "/email-campaigns/", "email", GROUP_MARKETING),
     ("email-campaign-templates", _("E-mail templates"), "/email-campaign-templates/", "quote",
      GROUP_MARKETING),
+    ("cases", _("Cases"), "/cases/", "inbox", GROUP_SERVICE),
+    ("queues", _("Queues"), "/queues/", "team", GROUP_SERVICE),
 ]
 
 # The "New" menu of the top bar: (entity, label, icon, address).
