@@ -103,8 +103,10 @@ def test_demo_data_set(db):
     assert User.objects.get(username="carlos.sales").check_password("vinculo-demo")
     assert Account.objects.count() >= 8
     assert Account.objects.filter(parent__isnull=False).exists()
-    contacts = Contact.objects.all()
-    assert contacts.count() == 40
+    # the demo also converts a few leads, which may bring new contacts of their own
+    contacts = Contact.objects.filter(converted_leads__isnull=True)
+    assert 35 <= contacts.count() <= 40
+    assert Contact.objects.count() >= 40
     assert len(set(contacts.values_list("country", flat=True))) >= 4
     assert contacts.filter(email_opt_in=True).exists()
     assert contacts.exclude(tags=None).exists()
@@ -121,11 +123,15 @@ def test_demo_data_set(db):
 
 
 def test_demo_is_deterministic_for_a_seed(db):
+    def people() -> list:
+        # the contacts step's people (converted leads may add contacts of their own)
+        return list(Contact.objects.filter(converted_leads__isnull=True).order_by("id")
+                    .values_list("first_name", "last_name", "email", "city"))
+
     run("demo", contacts=15, seed=3, verbosity=0)
+    first = people()
     run("demo", contacts=15, seed=3, verbosity=0)
-    people = list(Contact.objects.order_by("id").values_list("first_name", "last_name",
-                                                             "email", "city"))
-    assert people[:15] == people[15:]
+    both = people()
+    assert both[:len(first)] == both[len(first):] == first
     run("demo", contacts=15, seed=4, verbosity=0)
-    assert list(Contact.objects.order_by("id").values_list(
-        "first_name", "last_name", "email", "city"))[30:] != people[:15]
+    assert people()[len(both):] != first
