@@ -400,7 +400,7 @@ class _BulkPlan:
         for hook in self.hooks[Stage.AFTER_SAVE]:
             for p in prepared:
                 hook(p.change)
-        if events.subscribers_for(self.entity.name):
+        if events.interested(self.entity.name):
             actor_id = _actor_id(self.actor)
             name, source, pk = self.entity.name, self.source, self.model._meta.pk.attname
             events.publish([events.RecordChanged(name, p.instance.__dict__[pk], "created",

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -37,9 +37,10 @@ class RecordChanged:
         return f"{self.entity}.{self.operation}"
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        data["changed"] = list(self.changed)
-        return data
+        return {"entity": self.entity, "record_id": self.record_id,
+                "operation": self.operation, "changed": list(self.changed),
+                "actor_id": self.actor_id, "source": self.source,
+                "occurred_at": self.occurred_at, "depth": self.depth}
 
     @classmethod
     def from_dict(cls, data: dict) -> RecordChanged:
@@ -54,12 +55,20 @@ class RecordChanged:
 
 Subscriber = Callable[[RecordChanged], None]
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+# A subscriber's quick answer to "would you do anything with events of this entity now?"
+_wants: dict[Subscriber, Callable[[str], bool]] = {}
 
 
-def subscribe(entity: str = "*") -> Callable[[Subscriber], Subscriber]:
+def subscribe(entity: str = "*", *, wants: Callable[[str], bool] | None = None
+              ) -> Callable[[Subscriber], Subscriber]:
+    """Register a handler of record-changed events. `wants(entity)` (optional) tells cheaply
+    whether the handler has anything to do for that entity at all (an active webhook or
+    workflow): events nobody wants are not queued."""
     def decorator(func: Subscriber) -> Subscriber:
         if func not in _subscribers[entity]:
             _subscribers[entity].append(func)
+        if wants is not None:
+            _wants[func] = wants
         return func
 
     return decorator
@@ -67,6 +76,18 @@ def subscribe(entity: str = "*") -> Callable[[Subscriber], Subscriber]:
 
 def subscribers_for(entity: str) -> list[Subscriber]:
     return [*_subscribers.get(entity, ()), *_subscribers.get("*", ())]
+
+
+def interested(entity: str) -> bool:
+    """Whether any subscriber wants the entity's events now (asked once per batch)."""
+    from . import memo
+
+    for handler in subscribers_for(entity):
+        wants = _wants.get(handler)
+        if wants is None or memo.memo(("events.wants", handler, entity),
+                                      lambda w=wants: w(entity)):
+            return True
+    return False
 
 
 _depth: ContextVar[int] = ContextVar("vinculo_event_depth", default=0)
@@ -87,7 +108,7 @@ def publish(events: Iterable[RecordChanged]) -> None:
     """Queue the events for dispatch once the current transaction commits."""
     floor = _depth.get()
     payload = [(replace(e, depth=floor) if e.depth < floor else e).as_dict()
-               for e in events if subscribers_for(e.entity)]
+               for e in events if interested(e.entity)]
     if not payload:
         return
 

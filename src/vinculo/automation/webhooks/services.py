@@ -200,12 +200,21 @@ def verify(secret: str, body: bytes, header: str, tolerance: int | None = 300,
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
+def wants_events(entity: str) -> bool:
+    """Whether an active webhook listens to any event of the entity."""
+    prefix = f"{entity}."
+    return any(e.startswith(prefix) for w in _active_webhooks() for e in (w.events or []))
+
+
+def _active_webhooks() -> list[Webhook]:
+    return memo.memo("webhooks.active", lambda: list(Webhook.objects.filter(active=True)))
+
+
 def subscribed(event_name: str) -> list[Webhook]:
-    active = memo.memo("webhooks.active", lambda: list(Webhook.objects.filter(active=True)))
-    return [w for w in active if event_name in (w.events or [])]
+    return [w for w in _active_webhooks() if event_name in (w.events or [])]
 
 
-@events.subscribe("*")
+@events.subscribe("*", wants=wants_events)
 def on_record_changed(event: events.RecordChanged) -> None:
     """Make a delivery per active webhook subscribed to the event, and send each."""
     hooks = subscribed(event.name)

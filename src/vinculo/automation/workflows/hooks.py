@@ -8,7 +8,7 @@ from vinculo.platform import events
 
 from . import services, tasks
 
-events.subscribe("*")(services.on_record_changed)
+events.subscribe("*", wants=services.wants_events)(services.on_record_changed)
 
 schedules.every("workflows.timers", dt.timedelta(minutes=1), tasks.fire_timers)
 schedules.every("workflows.date_triggers", dt.timedelta(minutes=15), tasks.fire_date_triggers)

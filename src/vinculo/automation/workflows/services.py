@@ -606,13 +606,22 @@ def _current(record: Any, field: str) -> Any:
     return getattr(record, field, None)
 
 
+def _active(entity: str) -> list[Workflow]:
+    return memo.memo(("workflows.active", entity),
+                     lambda: list(Workflow.objects.filter(entity=entity, active=True)))
+
+
+def wants_events(entity: str) -> bool:
+    """Whether an active workflow of the entity starts on record changes."""
+    return any((w.trigger or {}).get("on") in ("created", "updated", "field_changed")
+               for w in _active(entity))
+
+
 def on_record_changed(event: events.RecordChanged) -> None:
     """The event handler: start the runs of the active workflows the event triggers."""
     if event.operation not in ("created", "updated"):
         return
-    active = memo.memo(("workflows.active", event.entity),
-                       lambda: list(Workflow.objects.filter(entity=event.entity, active=True)))
-    workflows = [w for w in active
+    workflows = [w for w in _active(event.entity)
                  if (w.trigger or {}).get("on") in ("created", "updated", "field_changed")]
     if not workflows:
         return
