@@ -179,3 +179,24 @@ def test_add_members_service_for_workflows(people, rep):
     assert result["added"] == 2
     assert set(ListMember.objects.filter(list=lst).values_list("source", flat=True)) == {
         "workflow"}
+
+
+@pytest.mark.django_db
+def test_the_collection_costs_the_same_queries_for_one_list_or_many(people, rep_api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as ctx:
+            items = rep_api.get("lists").json()["items"]
+        return len(ctx.captured_queries), items
+
+    rep_api.post("lists", {"name": "L0", "entity": "contacts",
+                           "member_ids": ids(people, "Lucía")})
+    one, _ = page_queries()
+    for i in range(1, 6):
+        rep_api.post("lists", {"name": f"L{i}", "entity": "contacts",
+                               "member_ids": ids(people, "Lucía", "Pedro")})
+    many, items = page_queries()
+    assert many == one
+    assert sorted(len(item["member_ids"]) for item in items) == [1, 2, 2, 2, 2, 2]

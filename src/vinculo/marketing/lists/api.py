@@ -64,14 +64,28 @@ class ExportParams(Schema):
                               description="Label sheet for pdf: a4-3x7, a4-3x8, letter-3x10.")
 
 
-def list_out(static_list: StaticList) -> dict[str, Any]:
+def small_list_member_ids(lists: list[StaticList]) -> dict[int, list[int]]:
+    """The member ids of the lists small enough to show them, in one query for all."""
+    small = [item.pk for item in lists if item.n_members <= services.MAX_MEMBER_IDS]
+    ids: dict[int, list[int]] = {pk: [] for pk in small}
+    rows = ListMember.objects.filter(list_id__in=small).order_by("list_id", "record_id")
+    for list_id, record_id in rows.values_list("list_id", "record_id"):
+        ids[list_id].append(record_id)
+    return ids
+
+
+def list_out(static_list: StaticList, member_ids: dict[int, list[int]] | None = None
+             ) -> dict[str, Any]:
     count = getattr(static_list, "n_members", None)
     if count is None:
         count = selectors.member_count(static_list)
-    ids = None
-    if count <= services.MAX_MEMBER_IDS:
+    if member_ids is not None:
+        ids = member_ids.get(static_list.pk)
+    elif count <= services.MAX_MEMBER_IDS:
         ids = list(ListMember.objects.filter(list=static_list).order_by("record_id")
                    .values_list("record_id", flat=True))
+    else:
+        ids = None
     return {"id": static_list.pk, "version": static_list.version, "name": static_list.name,
             "entity": static_list.entity, "description": static_list.description,
             "visibility": static_list.visibility, "team_id": static_list.team_id,
@@ -107,7 +121,8 @@ def own_list(user: Any, list_id: int) -> StaticList:
 def list_lists(request, params: Query[ListParams]):
     qs = selectors.visible_lists(request.auth, params.entity).annotate(n_members=Count("members"))
     page = collection(qs, params, ["id"])
-    page["items"] = [list_out(item) for item in page["items"]]
+    member_ids = small_list_member_ids(page["items"])
+    page["items"] = [list_out(item, member_ids) for item in page["items"]]
     return page
 
 
