@@ -94,12 +94,15 @@ def list_out(static_list: StaticList, member_ids: dict[int, list[int]] | None = 
 
 
 def share_out(link: ShareLink, with_url: bool = True) -> dict[str, Any]:
+    accesses = getattr(link, "n_access", None)  # annotated on collections, 0 included
+    if accesses is None:
+        accesses = link.accesses.count()
     return {"id": link.pk, "list_id": link.list_id, "partner_name": link.partner_name,
             "partner_email": link.partner_email, "fields": link.fields,
             "allow_download": link.allow_download, "expires_at": link.expires_at,
             "revoked_at": link.revoked_at, "created_at": link.created_at,
             "url": sharing.url_for(link) if with_url else None,
-            "access_count": getattr(link, "n_access", None) or link.accesses.count()}
+            "access_count": accesses}
 
 
 def visible_list(user: Any, list_id: int) -> StaticList:
