@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from vinculo.platform import registry
 from vinculo.platform.hooks_registry import Stage, register
+from vinculo.platform.importexport import demo
 from vinculo.platform.records import Change
 from vinculo.platform.registry import Entity, Related
 
+from .demo import make_campaigns
 from .models import Campaign, CampaignItem, CampaignMember
 
 registry.register(Entity(
@@ -154,3 +156,5 @@ def _schedule() -> None:
 
 
 _schedule()
+
+demo.register_step("campaigns", make_campaigns, order=30)

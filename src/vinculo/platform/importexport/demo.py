@@ -333,18 +333,17 @@ def build(*, contacts: int = 300, seed: int = 42, actor: Any,
     make_activities(ctx, 2.0, summary, on_step)
     ctx.step("orders")
     make_orders(ctx, summary, on_step)
-    for name, make in _domain_steps():
+    for _order, name, make in sorted(_steps, key=lambda step: (step[0], step[1])):
         ctx.step(name)
         make(ctx, summary, on_step)
     return summary
 
 
-def _domain_steps() -> list[tuple[str, Callable]]:
-    """The sales and marketing modules' parts of the data set, in the order they build on
-    each other (campaigns attribute leads, deals and orders)."""
-    from vinculo.marketing.campaigns.demo import make_campaigns
-    from vinculo.sales.leads.demo import make_leads
-    from vinculo.sales.pipeline.demo import make_opportunities
+_steps: list[tuple[int, str, Callable]] = []
 
-    return [("leads", make_leads), ("opportunities", make_opportunities),
-            ("campaigns", make_campaigns)]
+
+def register_step(name: str, make: Callable, order: int) -> None:
+    """A module's part of the data set (`make(ctx, summary, on_step)`), run after the
+    customers and orders in `order` (lower first: campaigns attribute leads and deals)."""
+    if all(step[1] != name for step in _steps):
+        _steps.append((order, name, make))

@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from vinculo.activities.selectors import Source, TimelineItem, register_source
 from vinculo.platform import registry
 from vinculo.platform.hooks_registry import Stage, register
+from vinculo.platform.importexport import demo
 from vinculo.platform.records import Change
 from vinculo.platform.registry import Entity, Related
 
 from . import scoring
+from .demo import make_leads
 from .models import EngagementEvent, Lead, LeadEvent, Status
 
 ADDRESS = ("street", "city", "region", "postal_code", "country")
@@ -122,3 +124,5 @@ def _event_item(event: LeadEvent, record) -> TimelineItem:
 
 
 register_source(Source("lead_event", _event_rows, "at", _event_item))
+
+demo.register_step("leads", make_leads, order=10)

@@ -3,9 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from vinculo.platform import registry
+from vinculo.platform.importexport import demo
 from vinculo.platform.registry import Entity, Related
 
 from . import services  # noqa: F401  (registers the write-pipeline hooks)
+from .demo import make_opportunities
 from .models import Opportunity, Pipeline, Quota, Stage
 
 registry.register(Entity(
@@ -77,3 +79,5 @@ registry.register(Entity(
     custom_fields=False,
     importable=True,
 ))
+
+demo.register_step("opportunities", make_opportunities, order=20)
