@@ -212,3 +212,13 @@ def test_the_same_pages_stay_english_for_an_english_browser(admin):
     client.force_login(admin)
     html = client.get("/contacts/new/").content.decode()
     assert "First name" in html and "Apellidos" not in html
+
+
+def test_translatable_strings_use_names_that_makemessages_finds():
+    """`makemessages` extracts `_`, `gettext`, `gettext_lazy`, … but not other aliases: a
+    string marked with `_l(...)` would silently stay in English."""
+    source = Path(__file__).resolve().parent.parent / "src" / "vinculo"
+    alias = re.compile(r"import (?:gettext|gettext_lazy|ngettext|ngettext_lazy) as (?!_\b)(\w+)")
+    found = [f"{path.relative_to(source)}: {match.group(1)}"
+             for path in source.rglob("*.py") for match in alias.finditer(path.read_text())]
+    assert found == []

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vinculo.platform import access, records
@@ -33,8 +33,8 @@ products = register(Resource(
     entity="products",
     icon="products",
     sections=(
-        Section(_lazy("Product"), ("sku", "name", "description")),
-        Section(_lazy("Price and stock"), ("unit_price", "currency", "active", "stock")),
+        Section(gettext_lazy("Product"), ("sku", "name", "description")),
+        Section(gettext_lazy("Price and stock"), ("unit_price", "currency", "active", "stock")),
     ),
     read_only=("created_at", "updated_at"),
 ))
@@ -43,8 +43,8 @@ price_lists = register(Resource(
     entity="price-lists",
     icon="products",
     sections=(
-        Section(_lazy("Price list"), ("name", "currency", "active", "description")),
-        Section(_lazy("Validity"), ("valid_from", "valid_to")),
+        Section(gettext_lazy("Price list"), ("name", "currency", "active", "description")),
+        Section(gettext_lazy("Validity"), ("valid_from", "valid_to")),
     ),
     read_only=("created_at", "updated_at"),
     detail_extra="sales/price_entries.html",
@@ -54,7 +54,7 @@ price_lists = register(Resource(
 exchange_rates = register(Resource(
     entity="exchange-rates",
     icon="products",
-    sections=(Section(_lazy("Exchange rate"), ("currency", "rate", "valid_on")),),
+    sections=(Section(gettext_lazy("Exchange rate"), ("currency", "rate", "valid_on")),),
     read_only=("created_at", "updated_at"),
 ))
 
@@ -62,49 +62,49 @@ quotes = register(Resource(
     entity="quotes",
     icon="orders",
     sections=(
-        Section(_lazy("Quote"), ("number", "status", "issued_on", "valid_until")),
-        Section(_lazy("Customer"), ("account_id", "contact_id", "opportunity_id")),
-        Section(_lazy("Prices"), ("currency", "price_list_id")),
-        Section(_lazy("More"), ("notes", "owner_id")),
+        Section(gettext_lazy("Quote"), ("number", "status", "issued_on", "valid_until")),
+        Section(gettext_lazy("Customer"), ("account_id", "contact_id", "opportunity_id")),
+        Section(gettext_lazy("Prices"), ("currency", "price_list_id")),
+        Section(gettext_lazy("More"), ("notes", "owner_id")),
     ),
     read_only=("subtotal", "discount_total", "tax_total", "total", "total_base",
                "exchange_rate", "sent_at", "accepted_at", "created_at", "updated_at"),
     detail_extra="sales/document_extra.html",
     prefill=("account_id", "contact_id", "opportunity_id"),
-    related_lists=(RelatedList("orders", "quote_id", _lazy("Orders")),),
+    related_lists=(RelatedList("orders", "quote_id", gettext_lazy("Orders")),),
 ))
 
 orders = register(Resource(
     entity="orders",
     icon="orders",
     sections=(
-        Section(_lazy("Order"), ("number", "status", "ordered_at")),
-        Section(_lazy("Customer"), ("account_id", "contact_id")),
-        Section(_lazy("Prices"), ("currency", "price_list_id", "total")),
-        Section(_lazy("More"), ("notes", "owner_id")),
+        Section(gettext_lazy("Order"), ("number", "status", "ordered_at")),
+        Section(gettext_lazy("Customer"), ("account_id", "contact_id")),
+        Section(gettext_lazy("Prices"), ("currency", "price_list_id", "total")),
+        Section(gettext_lazy("More"), ("notes", "owner_id")),
     ),
     read_only=("subtotal", "discount_total", "tax_total", "total_base", "exchange_rate",
                "quote_id", "created_at", "updated_at"),
     detail_extra="sales/document_extra.html",
     prefill=("account_id", "contact_id"),
-    related_lists=(RelatedList("invoices", "order_id", _lazy("Invoices")),),
+    related_lists=(RelatedList("invoices", "order_id", gettext_lazy("Invoices")),),
 ))
 
 invoices = register(Resource(
     entity="invoices",
     icon="orders",
     sections=(
-        Section(_lazy("Invoice"), ("status", "due_on", "paid_on")),
-        Section(_lazy("Customer"), ("account_id", "contact_id")),
-        Section(_lazy("Prices"), ("currency", "price_list_id")),
-        Section(_lazy("More"), ("notes", "owner_id")),
+        Section(gettext_lazy("Invoice"), ("status", "due_on", "paid_on")),
+        Section(gettext_lazy("Customer"), ("account_id", "contact_id")),
+        Section(gettext_lazy("Prices"), ("currency", "price_list_id")),
+        Section(gettext_lazy("More"), ("notes", "owner_id")),
     ),
     read_only=("number", "kind", "issued_on", "order_id", "credit_of_id", "subtotal",
                "discount_total", "tax_total", "total", "total_base", "exchange_rate",
                "created_at", "updated_at"),
     detail_extra="sales/document_extra.html",
     prefill=("account_id", "contact_id"),
-    related_lists=(RelatedList("invoices", "credit_of_id", _lazy("Credit notes")),),
+    related_lists=(RelatedList("invoices", "credit_of_id", gettext_lazy("Credit notes")),),
 ))
 
 DOCUMENTS = ("quotes", "orders", "invoices")

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from vinculo.activities import selectors as timeline
 from vinculo.automation import schedules
@@ -20,7 +20,7 @@ from . import services, sla, tasks
 from .models import Calendar, Case, Macro, Queue, SlaPolicy
 
 registry.register(Entity(
-    name="cases", model=Case, label=_l("case"), label_plural=_l("cases"),
+    name="cases", model=Case, label=gettext_lazy("case"), label_plural=gettext_lazy("cases"),
     filter_fields=("id", "subject", "description", "status", "priority", "channel",
                    "contact_id", "contact", "account_id", "account", "queue_id", "queue",
                    "assignee_id", "assignee", "order_id", "product_id", "first_response_due",
@@ -37,28 +37,30 @@ registry.register(Entity(
     list_columns=("subject", "status", "priority", "queue", "assignee", "resolution_due"),
 ))
 registry.register(Entity(
-    name="queues", model=Queue, label=_l("queue"), label_plural=_l("queues"), owned=False,
+    name="queues", model=Queue, label=gettext_lazy("queue"),
+    label_plural=gettext_lazy("queues"), owned=False,
     filter_fields=("id", "name", "assignment", "created_at"), ordering_fields=("id", "name"),
     default_ordering=("name",), search_fields=("name",), title=lambda q: q.name,
     related={"cases": Related("cases", "cases")}, list_columns=("name", "assignment"),
 ))
 registry.register(Entity(
-    name="sla-policies", model=SlaPolicy, label=_l("SLA policy"),
-    label_plural=_l("SLA policies"), owned=False,
+    name="sla-policies", model=SlaPolicy, label=gettext_lazy("SLA policy"),
+    label_plural=gettext_lazy("SLA policies"), owned=False,
     filter_fields=("id", "name", "priority", "account_tier", "calendar_id"),
     ordering_fields=("id", "name", "priority"), default_ordering=("name",),
     search_fields=("name",), title=lambda p: p.name,
     list_columns=("name", "priority", "first_response_minutes", "resolution_minutes"),
 ))
 registry.register(Entity(
-    name="calendars", model=Calendar, label=_l("business calendar"),
-    label_plural=_l("business calendars"), owned=False,
+    name="calendars", model=Calendar, label=gettext_lazy("business calendar"),
+    label_plural=gettext_lazy("business calendars"), owned=False,
     filter_fields=("id", "name", "time_zone"), ordering_fields=("id", "name"),
     default_ordering=("name",), search_fields=("name",), title=lambda c: c.name,
     list_columns=("name", "time_zone"),
 ))
 registry.register(Entity(
-    name="macros", model=Macro, label=_l("macro"), label_plural=_l("macros"), owned=False,
+    name="macros", model=Macro, label=gettext_lazy("macro"),
+    label_plural=gettext_lazy("macros"), owned=False,
     filter_fields=("id", "name"), ordering_fields=("id", "name"), default_ordering=("name",),
     search_fields=("name", "reply_en", "reply_es"), title=lambda m: m.name,
     list_columns=("name",),

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vinculo.platform import access
@@ -22,9 +22,9 @@ cases = register(Resource(
     entity="cases",
     icon="activities",
     sections=(
-        Section(_l("Case"), ("subject", "description", "status", "priority", "channel")),
-        Section(_l("Customer"), ("contact_id", "account_id", "order_id", "product_id")),
-        Section(_l("Handling"), ("queue_id", "assignee_id", "satisfaction")),
+        Section(gettext_lazy("Case"), ("subject", "description", "status", "priority", "channel")),
+        Section(gettext_lazy("Customer"), ("contact_id", "account_id", "order_id", "product_id")),
+        Section(gettext_lazy("Handling"), ("queue_id", "assignee_id", "satisfaction")),
     ),
     read_only=("first_response_due", "resolution_due", "first_responded_at", "resolved_at",
                "created_at", "updated_at"),
@@ -36,17 +36,18 @@ cases = register(Resource(
 queues = register(Resource(
     entity="queues",
     icon="teams",
-    sections=(Section(_l("Queue"), ("name", "assignment", "manager_id")),),
-    related_lists=(RelatedList("cases", "queue_id", _l("Cases"), limit=10),),
+    sections=(Section(gettext_lazy("Queue"), ("name", "assignment", "manager_id")),),
+    related_lists=(RelatedList("cases", "queue_id", gettext_lazy("Cases"), limit=10),),
 ))
 
 sla_policies = register(Resource(
     entity="sla-policies",
     icon="clock",
     sections=(
-        Section(_l("Targets"), ("name", "priority", "account_tier", "first_response_minutes",
-                                "resolution_minutes", "calendar_id", "warn_percent")),
-        Section(_l("On breach"), ("escalate_notify", "escalate_reassign",
+        Section(gettext_lazy("Targets"),
+                ("name", "priority", "account_tier", "first_response_minutes",
+                 "resolution_minutes", "calendar_id", "warn_percent")),
+        Section(gettext_lazy("On breach"), ("escalate_notify", "escalate_reassign",
                                   "escalate_raise_priority")),
     ),
 ))
@@ -54,13 +55,13 @@ sla_policies = register(Resource(
 calendars = register(Resource(
     entity="calendars",
     icon="calendar",
-    sections=(Section(_l("Business hours"), ("name", "time_zone", "hours", "holidays")),),
+    sections=(Section(gettext_lazy("Business hours"), ("name", "time_zone", "hours", "holidays")),),
 ))
 
 macros = register(Resource(
     entity="macros",
     icon="edit",
-    sections=(Section(_l("Macro"), ("name", "reply_en", "reply_es", "changes")),),
+    sections=(Section(gettext_lazy("Macro"), ("name", "reply_en", "reply_es", "changes")),),
 ))
 
 

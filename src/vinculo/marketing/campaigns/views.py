@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vinculo.platform import access
@@ -26,10 +26,10 @@ campaigns = register(Resource(
     entity="campaigns",
     icon="social",
     sections=(
-        Section(_lazy("Campaign"), ("name", "kind", "status", "description")),
-        Section(_lazy("Dates"), ("starts_on", "ends_on")),
-        Section(_lazy("Money"), ("budget", "actual_cost", "expected_revenue", "currency")),
-        Section(_lazy("Target"), ("segment_id", "list_id", "owner_id")),
+        Section(gettext_lazy("Campaign"), ("name", "kind", "status", "description")),
+        Section(gettext_lazy("Dates"), ("starts_on", "ends_on")),
+        Section(gettext_lazy("Money"), ("budget", "actual_cost", "expected_revenue", "currency")),
+        Section(gettext_lazy("Target"), ("segment_id", "list_id", "owner_id")),
     ),
     read_only=("created_at", "updated_at"),
     detail_extra="campaigns/detail_extra.html",

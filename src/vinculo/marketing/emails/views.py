@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vinculo.platform import access
@@ -29,9 +29,9 @@ templates = register(Resource(
     entity="email-campaign-templates",
     icon="email",
     sections=(
-        Section(_lazy("Template"), ("name", "owner_id")),
-        Section(_lazy("English"), ("subject_en", "html_en", "text_en")),
-        Section(_lazy("Spanish"), ("subject_es", "html_es", "text_es")),
+        Section(gettext_lazy("Template"), ("name", "owner_id")),
+        Section(gettext_lazy("English"), ("subject_en", "html_en", "text_en")),
+        Section(gettext_lazy("Spanish"), ("subject_es", "html_es", "text_es")),
     ),
     read_only=("created_at", "updated_at"),
     export_formats=("json",),
@@ -41,9 +41,9 @@ campaigns = register(Resource(
     entity="email-campaigns",
     icon="email",
     sections=(
-        Section(_lazy("E-mail campaign"), ("name", "template_id", "language", "from_email")),
-        Section(_lazy("Recipients"), ("campaign_id", "segment_id", "list_id")),
-        Section(_lazy("More"), ("owner_id",)),
+        Section(gettext_lazy("E-mail campaign"), ("name", "template_id", "language", "from_email")),
+        Section(gettext_lazy("Recipients"), ("campaign_id", "segment_id", "list_id")),
+        Section(gettext_lazy("More"), ("owner_id",)),
     ),
     read_only=("status", "scheduled_at", "started_at", "finished_at", "excluded_count",
                "created_at", "updated_at"),

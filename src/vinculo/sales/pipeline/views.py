@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from vinculo.identity.models import User
@@ -34,15 +34,16 @@ from .templatetags.pipeline_tags import money_text
 pipelines = register(Resource(
     entity="pipelines",
     icon="orders",
-    sections=(Section(_lazy("Pipeline"), ("name", "description", "is_default", "active",
+    sections=(Section(gettext_lazy("Pipeline"), ("name", "description", "is_default", "active",
                                           "order", "lost_reasons")),),
-    related_lists=(RelatedList("stages", "pipeline_id", _lazy("Stages")),),
+    related_lists=(RelatedList("stages", "pipeline_id", gettext_lazy("Stages")),),
 ))
 
 stages = register(Resource(
     entity="stages",
     icon="orders",
-    sections=(Section(_lazy("Stage"), ("pipeline_id", "name", "order", "probability", "kind")),),
+    sections=(Section(gettext_lazy("Stage"),
+                      ("pipeline_id", "name", "order", "probability", "kind")),),
     prefill=("pipeline_id",),
 ))
 
@@ -50,10 +51,11 @@ opportunities = register(Resource(
     entity="opportunities",
     icon="orders",
     sections=(
-        Section(_lazy("Deal"), ("name", "account_id", "contact_id", "amount", "currency",
+        Section(gettext_lazy("Deal"), ("name", "account_id", "contact_id", "amount", "currency",
                             "expected_close_date")),
-        Section(_lazy("Pipeline"), ("pipeline_id", "stage_id", "probability", "lost_reason")),
-        Section(_lazy("More"), ("description", "owner_id")),
+        Section(gettext_lazy("Pipeline"),
+                ("pipeline_id", "stage_id", "probability", "lost_reason")),
+        Section(gettext_lazy("More"), ("description", "owner_id")),
     ),
     read_only=("status", "closed_at", "stage_changed_at", "created_at", "updated_at"),
     timeline=True,
@@ -65,7 +67,7 @@ opportunities = register(Resource(
 quotas = register(Resource(
     entity="quotas",
     icon="dashboard",
-    sections=(Section(_lazy("Quota"), ("user_id", "team_id", "period", "starts_on", "amount",
+    sections=(Section(gettext_lazy("Quota"), ("user_id", "team_id", "period", "starts_on", "amount",
                                        "currency")),),
     read_only=("created_at", "updated_at"),
 ))
