@@ -20,8 +20,12 @@ class FixedClock:
 @pytest.fixture
 def clock(monkeypatch):
     """A fixed `timezone.now()`: Monday 23 November 2026 10:00 in Madrid."""
+    from vinculo.activities.models import Activity
+
     fixed = FixedClock(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC))
     monkeypatch.setattr(timezone, "now", fixed)
+    # the field kept the real `timezone.now` as its default when the model was defined
+    monkeypatch.setattr(Activity._meta.get_field("occurred_at"), "_get_default", fixed)
     return fixed
 
 

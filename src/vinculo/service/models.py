@@ -149,10 +149,11 @@ class Case(OwnedRecord):
         verbose_name_plural = _("cases")
         base_manager_name = "all_objects"
         indexes = [
-            # The queue view: open cases of a queue by due time (cursor on due, id).
-            models.Index(fields=["queue", "resolution_due", "id"], name="case_queue_due_idx",
-                         condition=Q(status__in=["new", "open", "pending"],
-                                     deleted_at__isnull=True)),
+            # The queue view: cases of a queue by due time (cursor on due, id). Not partial:
+            # SQLite cannot match a partial index's condition against bound parameters.
+            models.Index(fields=["queue", "resolution_due", "id"], name="case_queue_due_idx"),
+            # The case list's default order, newest first.
+            models.Index(fields=["created_at", "id"], name="case_created_idx"),
             models.Index(fields=["assignee", "status"], name="case_assignee_idx"),
             models.Index(fields=["contact", "created_at"], name="case_contact_idx"),
             models.Index(fields=["account", "created_at"], name="case_account_idx"),
