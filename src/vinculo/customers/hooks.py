@@ -41,6 +41,10 @@ registry.register(Entity(
     natural_keys=("domain", "name"),
 ))
 
+# Read-only scores kept on the contact by analytics, loyalty and surveys (contract §6).
+SCORES = ("rfm_segment", "rfm_score", "p_alive", "expected_purchases_90d", "clv", "churn_risk",
+          "next_purchase_expected_by", "loyalty_points", "loyalty_tier", "nps_score")
+
 registry.register(Entity(
     name="contacts",
     model=Contact,
@@ -49,9 +53,10 @@ registry.register(Entity(
     filter_fields=("id", "first_name", "last_name", "email", "phone", "mobile", "title",
                    "account_id", "account", *ADDRESS, "birthdate", "lifecycle_stage",
                    "preferred_channel", "email_opt_in", "email_opt_in_at", "do_not_contact",
-                   "owner_id", "owner", "tags", "created_at", "updated_at"),
+                   "owner_id", "owner", "tags", "created_at", "updated_at", *SCORES),
     ordering_fields=("id", "first_name", "last_name", "email", "city", "country",
-                     "lifecycle_stage", "created_at", "updated_at"),
+                     "lifecycle_stage", "created_at", "updated_at", "clv", "churn_risk",
+                     "loyalty_points"),
     default_ordering=("last_name", "first_name"),
     search_fields=("first_name", "last_name", "email", "phone", "mobile", "title", "city",
                    "account.name"),

@@ -164,6 +164,24 @@ class Contact(OwnedRecord, Address):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from",
         editable=False, verbose_name=_("merged into"),
     )
+    # Scores written by the analytics fit (contract §6) and the loyalty and survey ledgers;
+    # read-only everywhere else, so writing them never bumps the record's version.
+    rfm_segment = models.CharField(_("RFM segment"), max_length=30, blank=True, default="",
+                                   editable=False)
+    rfm_score = models.CharField(_("RFM score"), max_length=3, blank=True, default="",
+                                 editable=False)
+    p_alive = models.FloatField(_("probability active"), null=True, blank=True, editable=False)
+    expected_purchases_90d = models.FloatField(_("expected purchases (90 days)"), null=True,
+                                               blank=True, editable=False)
+    clv = models.DecimalField(_("customer lifetime value"), max_digits=14, decimal_places=2,
+                              null=True, blank=True, editable=False)
+    churn_risk = models.FloatField(_("churn risk"), null=True, blank=True, editable=False)
+    next_purchase_expected_by = models.DateField(_("next purchase expected by"), null=True,
+                                                 blank=True, editable=False)
+    loyalty_points = models.IntegerField(_("loyalty points"), default=0, editable=False)
+    loyalty_tier = models.CharField(_("loyalty tier"), max_length=30, blank=True, default="",
+                                    editable=False)
+    nps_score = models.SmallIntegerField(_("NPS answer"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -180,6 +198,9 @@ class Contact(OwnedRecord, Address):
             models.Index(fields=["city"], name="contact_city_idx"),
             models.Index(fields=["country"], name="contact_country_idx"),
             models.Index(fields=["created_at", "id"], name="contact_created_idx"),
+            models.Index(fields=["rfm_segment"], name="contact_rfm_idx"),
+            models.Index(fields=["clv"], name="contact_clv_idx"),
+            models.Index(fields=["churn_risk"], name="contact_churn_idx"),
             models.Index(fields=["deleted_at"], name="contact_binned_idx",
                          condition=models.Q(deleted_at__isnull=False)),
         ]

@@ -112,6 +112,17 @@ class ContactOut(OwnedOut):
     description: str
     tags: list[str]
     merged_into_id: int | None = Field(None, description="Set when merged into another contact.")
+    # Read-only scores (contract §6), written by the analytics fit, loyalty and surveys.
+    rfm_segment: str = Field("", description="RFM segment from the last analytics fit.")
+    rfm_score: str = Field("", description='Recency, frequency, monetary quintiles: "543".')
+    p_alive: float | None = Field(None, description="Probability the customer is still active.")
+    expected_purchases_90d: float | None = None
+    clv: Decimal | None = Field(None, description="Customer lifetime value, base currency.")
+    churn_risk: float | None = Field(None, description="0 (safe) to 1 (drifting away).")
+    next_purchase_expected_by: dt.date | None = None
+    loyalty_points: int = 0
+    loyalty_tier: str = ""
+    nps_score: int | None = Field(None, description="The contact's latest NPS answer (0–10).")
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
