@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the web interface and API with gunicorn, and run a task worker beside it."
+    help = ("Serve the web interface, the API and the live chat (uvicorn, ASGI), and run a task "
+            "worker beside it.")
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
@@ -24,10 +25,10 @@ class Command(BaseCommand):
         url = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(f"Vínculo is running on {url}  (Ctrl+C to stop)")
         web = subprocess.Popen([
-            sys.executable, "-m", "gunicorn", "vinculo.wsgi:application",
-            "--bind", f"{opts['host']}:{opts['port']}", "--workers", str(opts["workers"]),
-            "--threads", "4", "--access-logfile", "-", "--log-level", "warning",
-            "--graceful-timeout", "5",
+            sys.executable, "-m", "uvicorn", "vinculo.asgi:application",
+            "--host", opts["host"], "--port", str(opts["port"]),
+            "--workers", str(opts["workers"]), "--log-level", "warning",
+            "--timeout-graceful-shutdown", "5", "--proxy-headers",
         ])
         children.append(web)
 
