@@ -46,7 +46,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="vinculo-bench-") as tmp:
         workdir = Path(tmp)
         (workdir / "static").mkdir()  # STATIC_ROOT, so that WhiteNoise finds the directory
-        failures += run_on(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir) != 0
+        if os.environ.get("BENCH_ONLY", "") != "postgresql":
+            failures += run_on(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir) != 0
         server_url = os.environ.get("VINCULO_BENCH_DATABASE_URL", "").strip()
         if server_url:
             with postgres_database(server_url) as url:

@@ -30,19 +30,30 @@ def main() -> int:
     from .client import Api
     from .figures import (
         aggregates,
+        analytics_fit,
         assignment,
         board,
         campaigns,
+        chat,
+        dav,
         email_send,
         hooks_rules,
         import_csv,
+        inbox,
+        knowledge,
         leads,
         lists,
+        mail_ingest,
         pages,
         query_count,
+        recommendations,
+        reports,
         sales_documents,
         search,
         segments,
+        segments_million,
+        service_queue,
+        surveys,
         workflows,
     )
 
@@ -66,7 +77,11 @@ def main() -> int:
     campaigns.run(people, sizes, reporter)
     email_send.run(people, sizes, reporter)
     workflows.run(people, sizes, reporter)
-    board.run(api, sizes, reporter)  # last: it adds 5,000 open deals
+    for figure in (mail_ingest, service_queue, knowledge, surveys, analytics_fit, recommendations,
+                   reports, inbox, chat, dav):
+        figure.run(people, api, sizes, reporter)
+    board.run(api, sizes, reporter)  # it adds 5,000 open deals
+    segments_million.run(people, api, sizes, reporter)  # last: ten times the contacts
     progress(f"{vendor()}: done in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -63,6 +63,17 @@ def api_for(user) -> Api:
     return Api(raw)
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a Spanish page fetched by an earlier test leaves Spanish
+    active in the thread (the locale middleware activates, nothing deactivates)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def admin(db):
     return make_user("alice", "admin")

@@ -52,7 +52,18 @@ INSTALLED_APPS = [
     "vinculo.marketing.campaigns",
     "vinculo.marketing.emails",
     "vinculo.service",
+    "vinculo.service.mail",
+    "vinculo.service.knowledge",
+    "vinculo.service.portal",
+    "vinculo.service.surveys",
     "vinculo.channels",
+    "vinculo.channels.dav",
+    "vinculo.channels.inbox",
+    "vinculo.channels.loyalty",
+    "vinculo.channels.chat",
+    "vinculo.analytics",
+    "vinculo.analytics.recommendations",
+    "vinculo.analytics.reports",
     "vinculo.web",
 ]
 
@@ -198,6 +209,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 VINCULO_SITE_URL = os.environ.get("VINCULO_SITE_URL", "").rstrip("/")
+VINCULO_MAIL_ATTACHMENT_MAX_BYTES = int(os.environ.get("VINCULO_MAIL_ATTACHMENT_MAX_BYTES",
+                                                    str(10 * 1024 * 1024)))
 VINCULO_BASE_CURRENCY = os.environ.get("VINCULO_BASE_CURRENCY", "EUR")
 VINCULO_DEMO = env_bool("VINCULO_DEMO", True)
 VINCULO_ALLOW_PRIVATE_WEBHOOKS = env_bool("VINCULO_ALLOW_PRIVATE_WEBHOOKS")

@@ -333,3 +333,27 @@ def test_custom_keys_of_unicode_digits_are_named_in_the_422(admin_api):
     assert r.status_code == 422
     assert {tuple(d["loc"]) for d in r.json()["detail"]} == {
         ("body", "custom", "¹"), ("body", "custom", "²3")}
+
+
+@pytest.mark.parametrize("number", ["+34 612 345 678", "+1 (415) 555-0100", "+44 20 7946 0958",
+                                    "+52 1 55 1234 5678", "+800 1234 5678", "+34 6", "+999 123",
+                                    "+39 06 6982 1234", "+86 138 0013 8000", "+34-612.345.678"])
+def test_quick_e164_agrees_with_the_full_parser(number):
+    """The import's quick path for "+<code> <digits>" numbers accepts and refuses exactly
+    what `phonenumbers` does."""
+    import phonenumbers
+    from django.core.exceptions import ValidationError
+
+    from vinculo.platform.validators import to_e164
+
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    expected = (phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+                if parsed is not None and phonenumbers.is_possible_number(parsed) else None)
+    try:
+        got = to_e164(number)
+    except ValidationError:
+        got = None
+    assert got == expected

@@ -114,11 +114,13 @@ def test_deep_pages_are_keyset_queries(admin_api, long_list, ordering):
     for sql in (first, deep):
         assert "OFFSET" not in sql.upper()
         assert sql.endswith("LIMIT 11")
-    # the same statement, plus a range on the first ordering column the index can seek with
+    # the same statement, plus a condition the index can seek with: a row-value comparison
+    # on the ordering columns, or (for mixed directions) a range on the first one
     assert deep.split(" WHERE ")[0] == first.split(" WHERE ")[0]
     assert deep.split(" ORDER BY ")[1] == first.split(" ORDER BY ")[1]
     column = (ordering or "last_name").split(",")[0].lstrip("-")
-    assert re.search(rf'"{column}" [<>]=', deep)
+    assert re.search(rf'"{column}" [<>]=', deep) or re.search(
+        rf'\("customers_contact"."{column}", [^)]*\) [<>] \(', deep)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="EXPLAIN QUERY PLAN is SQLite's")

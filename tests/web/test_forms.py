@@ -131,12 +131,12 @@ def test_a_new_record_can_be_prefilled_from_the_address(rep, rep_web):
 
 
 def test_deleting_moves_to_the_recycle_bin_and_restore_brings_it_back(rep, rep_web):
-    contact = create("contacts", rep, first_name="Ana")
+    contact = create("contacts", rep, first_name="Anabel")
     assert rep_web.post(f"/contacts/{contact.pk}/delete/").status_code == 302
     contact.refresh_from_db()
     assert contact.deleted_at is not None
-    assert "Ana" in rep_web.get("/contacts/?deleted=1").content.decode()
-    assert "Ana" not in rep_web.get("/contacts/").content.decode()
+    assert "Anabel" in rep_web.get("/contacts/?deleted=1").content.decode()
+    assert "Anabel" not in rep_web.get("/contacts/").content.decode()
     detail = rep_web.get(f"/contacts/{contact.pk}/").content.decode()
     assert "recycle bin" in detail and f"/contacts/{contact.pk}/restore/" in detail
     assert rep_web.get(f"/contacts/{contact.pk}/edit/").status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -28,7 +29,9 @@ def _international_e164(number: str) -> str | None:
     """E.164 for a plain "+<country code> <digits>" number without parsing it in full (a
     full parse costs ~40 µs, which dominates bulk imports); None when unsure, False-y "" when
     impossible. Anything unusual falls back to the full parser."""
-    compact = FORMATTING.sub("", number)
+    compact = number.replace(" ", "")  # the usual formatting, without a regular expression
+    if not compact[1:].isdigit():
+        compact = FORMATTING.sub("", compact)
     if len(compact) < 4 or compact[0] != "+" or not compact[1:].isdigit():
         return None
     digits = compact[1:]
@@ -38,9 +41,21 @@ def _international_e164(number: str) -> str | None:
             national = digits[size:]
             if not national or national[0] == "0":
                 return None  # leading zeros (Italy and others) need the full parser
-            candidate = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-            return compact if phonenumbers.is_possible_number(candidate) else ""
+            return compact if len(national) in _possible_lengths(code) else ""
     return ""
+
+
+@functools.cache
+def _possible_lengths(country_code: int) -> frozenset[int]:
+    """The national-number lengths `phonenumbers.is_possible_number` accepts for a country
+    calling code (local-only lengths included, as it does), read once from its metadata."""
+    region = phonenumbers.region_code_for_country_code(country_code)
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    if metadata is None:
+        return frozenset()
+    general = metadata.general_desc
+    return frozenset(general.possible_length or ()) | frozenset(
+        general.possible_length_local_only or ())
 
 
 def to_e164(number: str, country: str = "") -> str:

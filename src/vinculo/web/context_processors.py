@@ -6,10 +6,12 @@ GROUP_CUSTOMERS = _("Customers")
 GROUP_SALES = _("Sales")
 GROUP_MARKETING = _("Marketing")
 GROUP_SERVICE = _("Service")
+GROUP_ANALYTICS = _("Analytics")
 
 # The sidebar: (key, label, address, icon, group).
 NAVIGATION = [
     ("dashboard", _("Dashboard"), "/dashboard/", "dashboard", ""),
+    ("inbox", _("Inbox"), "/inbox/", "chat", ""),
     ("accounts", _("Accounts"), "/accounts/", "accounts", GROUP_CUSTOMERS),
     ("contacts", _("Contacts"), "/contacts/", "contacts", GROUP_CUSTOMERS),
     ("activities", _("Activities"), "/activities/", "activities", GROUP_CUSTOMERS),
@@ -30,6 +32,11 @@ NAVIGATION = [
      GROUP_MARKETING),
     ("cases", _("Cases"), "/cases/", "inbox", GROUP_SERVICE),
     ("queues", _("Queues"), "/queues/", "team", GROUP_SERVICE),
+    ("knowledge", _("Knowledge base"), "/knowledge/", "note", GROUP_SERVICE),
+    ("surveys", _("Surveys"), "/surveys/", "check", GROUP_SERVICE),
+    ("service-dashboard", _("Service dashboard"), "/service/dashboard/", "clock", GROUP_SERVICE),
+    ("analytics", _("Customer analytics"), "/analytics/", "forecast", GROUP_ANALYTICS),
+    ("reports", _("Reports"), "/reports/", "columns", GROUP_ANALYTICS),
 ]
 
 # The "New" menu of the top bar: (entity, label, icon, address).

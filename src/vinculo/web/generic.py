@@ -73,12 +73,23 @@ def detail_view(request: HttpRequest, resource: Resource, pk: int) -> HttpRespon
         "related": related_lists(user, resource, obj),
     }
     context["has_timeline"] = has_timeline
+    context["panels"] = detail_panels(request, resource, obj)
     if tab == "timeline":
         context.update(timeline_context(user, resource, obj, None))
         context["quick"] = quick_context(user, resource, obj)
     else:
         context.update(history_context(resource, obj, None))
     return render(request, "web/detail.html", context)
+
+
+def detail_panels(request: HttpRequest, resource: Resource, obj: models.Model) -> list[dict]:
+    """Panels other apps add to this detail page, each rendered with its own context."""
+    shown = []
+    for panel in resources.panels_for(resource.entity):
+        panel_context = panel.context(request, obj)
+        if panel_context is not None:
+            shown.append({"template": panel.template, "context": panel_context})
+    return shown
 
 
 def detail_sections(user: Any, resource: Resource, obj: models.Model) -> list[dict]:

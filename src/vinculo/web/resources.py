@@ -7,6 +7,7 @@ resource into the pages of contract §7 (`/<resource>/`, `/<resource>/new/`, `/<
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,32 @@ def maybe(name: str) -> Resource | None:
 
 def all_resources() -> list[Resource]:
     return list(_resources.values())
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block another app adds to an entity's detail page (e.g. scores on a contact).
+
+    `context(request, obj)` returns the template's context, or None to leave the panel out.
+    """
+
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
+_panels: dict[str, list[Panel]] = {}
+
+
+def add_panel(entity: str, template: str, context: Callable[[Any, Any], dict | None],
+              order: int = 100) -> None:
+    panels = [p for p in _panels.get(entity, []) if p.template != template]
+    panels.append(Panel(template, context, order))
+    _panels[entity] = sorted(panels, key=lambda p: p.order)
+
+
+def panels_for(entity: str) -> list[Panel]:
+    return _panels.get(entity, [])
 
 
 def record_url(entity: str, pk: int) -> str:

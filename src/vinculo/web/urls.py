@@ -67,7 +67,18 @@ urlpatterns = [
     path("", include("vinculo.marketing.campaigns.urls")),
     path("", include("vinculo.marketing.emails.urls")),
     path("", include("vinculo.service.urls")),
+    path("", include("vinculo.service.mail.urls")),
+    path("", include("vinculo.service.knowledge.urls")),
+    path("", include("vinculo.service.portal.urls")),
+    path("", include("vinculo.service.surveys.urls")),
     path("", include("vinculo.channels.urls")),
+    path("", include("vinculo.channels.dav.urls")),
+    path("", include("vinculo.channels.inbox.urls")),
+    path("", include("vinculo.channels.loyalty.urls")),
+    path("", include("vinculo.channels.chat.urls")),
+    path("", include("vinculo.analytics.urls")),
+    path("", include("vinculo.analytics.recommendations.urls")),
+    path("", include("vinculo.analytics.reports.urls")),
 ]
 
 for _resource in resources.all_resources():

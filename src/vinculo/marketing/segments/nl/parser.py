@@ -731,7 +731,11 @@ class Parser:
         if sense.kind == "subject":
             self.flush_context()
             self.use(i, end)
-            if sense.payload is not None:
+            if sense.payload is not None and sense.payload.get("op", "eq") != "eq":
+                negated = self.take_neg()  # "high churn risk": a comparison, not a value
+                node = {k: sense.payload[k] for k in ("field", "op", "value")}
+                self.add({"not": node} if negated else node, negated=negated)
+            elif sense.payload is not None:
                 before = len(self.terms)
                 self.value_term(sense.payload["field"], sense.payload["value"], i, end)
                 if len(self.terms) > before:

@@ -116,6 +116,27 @@ SUBJECTS = {
 }
 CUSTOMER_WORDS = ("customers", "customer", "clients", "client", "clientes", "cliente",
                   "compradores", "buyers")
+# customer-analytics scores (contract §6): RFM segments and churn risk, in both languages
+HIGH_CHURN_RISK = {"field": "churn_risk", "op": "gte", "value": 0.7}
+RFM_CONDITIONS = {
+    **{w: {"field": "rfm_segment", "op": "eq", "value": "champions"}
+       for w in ("champions", "champion customers", "campeones", "clientes campeones")},
+    **{w: {"field": "rfm_segment", "op": "eq", "value": "at_risk"}
+       for w in ("at risk", "at-risk customers", "customers at risk", "en riesgo",
+                 "clientes en riesgo")},
+    **{w: {"field": "rfm_segment", "op": "eq", "value": "lost"}
+       for w in ("lost customers", "lost", "clientes perdidos", "perdidos")},
+    **{w: {"field": "rfm_segment", "op": "eq", "value": "cant_lose"}
+       for w in ("can't lose them", "cant lose them", "no podemos perder")},
+    **{w: {"field": "rfm_segment", "op": "eq", "value": "loyal"}
+       for w in ("loyal customers", "clientes leales", "clientes fieles")},
+    **{w: {"field": "rfm_segment", "op": "eq", "value": "hibernating"}
+       for w in ("hibernating", "hibernating customers", "clientes hibernando")},
+    **{w: HIGH_CHURN_RISK
+       for w in ("high churn risk", "with high churn risk", "likely to churn",
+                 "riesgo de abandono alto", "alto riesgo de abandono",
+                 "con alto riesgo de abandono", "con riesgo de abandono alto")},
+}
 # subject words that are conditions: "leads" among contacts is a lifecycle stage
 SUBJECT_CONDITIONS = {
     "contacts": {
@@ -127,6 +148,7 @@ SUBJECT_CONDITIONS = {
         "evangelistas": {"field": "lifecycle_stage", "op": "eq", "value": "evangelist"},
         **{w: {"field": "lifecycle_stage", "op": "eq", "value": "customer", "_customer": True}
            for w in CUSTOMER_WORDS},
+        **RFM_CONDITIONS,
     },
     "accounts": {w: None for w in CUSTOMER_WORDS},
 }
