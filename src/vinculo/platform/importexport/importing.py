@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from vinculo.platform import access, customfields, records, registry
+from vinculo.platform.bulk import collect_batch_garbage, without_cyclic_gc
 
 from .columns import MappedRow, Mapping, normalise_domain, prepare_headers, references_of
 from .readers import FileError, Reader
@@ -128,6 +129,19 @@ class Importer:
                 raise FileError(_("No column of the file is known for %(entity)s: %(headers)s.")
                                 % {"entity": self.entity.name, "headers": ", ".join(headers)})
         self.on_progress(report)
+        with without_cyclic_gc():
+            self._read_and_write(reader)
+        report.unknown_columns = list(self.mapping.unknown)
+        report.ignored_columns = list(self.mapping.ignored)
+        if self.accounts_created:
+            report.notes.append(_("%(n)d accounts were created for companies not found.")
+                                % {"n": self.accounts_created})
+        report.total = report.done
+        self.on_progress(report)
+        return report
+
+    def _read_and_write(self, reader: Reader) -> None:
+        report = self.report
         batch: list[Pending] = []
         keys_in_batch: set[Any] = set()
         for raw in reader.rows():
@@ -156,14 +170,6 @@ class Importer:
                 self._flush(batch)
                 batch, keys_in_batch = [], set()
         self._flush(batch)
-        report.unknown_columns = list(self.mapping.unknown)
-        report.ignored_columns = list(self.mapping.ignored)
-        if self.accounts_created:
-            report.notes.append(_("%(n)d accounts were created for companies not found.")
-                                % {"n": self.accounts_created})
-        report.total = report.done
-        self.on_progress(report)
-        return report
 
     def _flush(self, batch: list[Pending]) -> None:
         if not batch:
@@ -180,6 +186,7 @@ class Importer:
             self._write(ready)
         self.report.done += len(batch)
         self.on_progress(self.report)
+        collect_batch_garbage()
 
     def _write(self, rows: list[Pending]) -> None:
         creates, updates = self._split_existing(self._resolve_lines(rows))
