@@ -38,6 +38,24 @@ def test_least_loaded_gives_the_member_with_fewest_open_cases(admin_api, members
     assert got["assignee_id"] in (b.pk, c.pk)
 
 
+def test_least_loaded_counts_open_conversations_of_the_inbox_too(admin_api, members):
+    """A member busy on messaging threads is as busy as one working cases."""
+    from vinculo.channels.inbox.models import Conversation
+
+    queue = make_queue(admin_api, members, "least_loaded")
+    a, b, c = sorted(members, key=lambda m: m.pk)
+    admin_api.post("cases", {"subject": "a", "queue_id": queue["id"], "assignee_id": a.pk})
+    for status in ("open", "waiting"):
+        Conversation.objects.create(channel="sms", address="+34600000001", status=status,
+                                    assignee=b)
+    Conversation.objects.create(channel="sms", address="+34600000002", status="closed",
+                                assignee=c)
+    got = admin_api.post("cases", {"subject": "new", "queue_id": queue["id"]}).json()
+    assert got["assignee_id"] == c.pk  # a: one case, b: two open threads, c: only a closed one
+    got = admin_api.post("cases", {"subject": "new2", "queue_id": queue["id"]}).json()
+    assert got["assignee_id"] == a.pk  # now a and c have one each; b still has two
+
+
 def test_assignee_becomes_owner_so_the_agent_sees_the_case(admin_api, members):
     queue = make_queue(admin_api, members, "round_robin")
     case = admin_api.post("cases", {"subject": "x", "queue_id": queue["id"]}).json()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -116,6 +118,31 @@ def mark_first_response(activity: Activity) -> None:
 
 # ------------------------------------------------------------------------------ queues
 
+# Open work by member, for least-loaded queues. Cases count here; each module that gives queue
+# members other work (inbox conversations) adds its own counter, so that a member busy on
+# either is the one less likely to get more.
+WorkloadCounter = Callable[[list[int]], dict[int, int]]
+_workload_counters: list[WorkloadCounter] = []
+
+
+def register_workload(counter: WorkloadCounter) -> WorkloadCounter:
+    _workload_counters.append(counter)
+    return counter
+
+
+def open_cases_by_member(member_ids: list[int]) -> dict[int, int]:
+    return dict(Case.objects.filter(assignee_id__in=member_ids, status__in=OPEN_STATUSES)
+                .values_list("assignee_id").annotate(n=Count("id")))
+
+
+def open_work(member_ids: list[int]) -> dict[int, int]:
+    """Open cases plus every registered kind of open work, by member."""
+    totals: Counter[int] = Counter()
+    for counter in (open_cases_by_member, *_workload_counters):
+        totals.update(counter(member_ids))
+    return dict(totals)
+
+
 
 def choose_assignee(queue: Queue, *, exclude: int | None = None) -> int | None:
     """The member who gets the next case of the queue by its method (None when manual or no
@@ -131,8 +158,7 @@ def choose_assignee(queue: Queue, *, exclude: int | None = None) -> int | None:
         if not members:
             return None
         if locked.assignment == AssignmentMethod.LEAST_LOADED:
-            counts = dict(Case.objects.filter(assignee_id__in=members, status__in=OPEN_STATUSES)
-                          .values_list("assignee_id").annotate(n=Count("id")))
+            counts = open_work(members)
             chosen = min(members, key=lambda m: (counts.get(m, 0), m))
         else:
             later = [m for m in members if locked.last_assignee_id is None

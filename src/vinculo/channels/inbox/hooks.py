@@ -8,6 +8,7 @@ from vinculo.automation import schedules
 from vinculo.platform import registry
 from vinculo.platform.hooks_registry import Stage, register
 from vinculo.platform.registry import Entity
+from vinculo.service.services import register_workload
 from vinculo.web import resources
 
 from . import services, tasks, views
@@ -29,6 +30,8 @@ register("conversations", Stage.BEFORE_SAVE, order=50, name="inbox.queue_assign"
     services.assign_from_queue)
 register("conversations", Stage.BEFORE_SAVE, order=60, name="inbox.owner_follows_assignee")(
     services.owner_follows_assignee)
+
+register_workload(services.open_conversations_by_member)
 
 resources.add_panel("contacts", "inbox/contact_panel.html", views.contact_panel, order=30)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -426,6 +426,13 @@ def convert(conversation: Conversation, target: str, actor) -> Any:
 
 
 # ------------------------------------------------------------------------------ hooks
+
+
+def open_conversations_by_member(member_ids: list[int]) -> dict[int, int]:
+    """Open work for least-loaded queues (`service.services.open_work`)."""
+    return dict(Conversation.objects.filter(assignee_id__in=member_ids,
+                                            status__in=(Status.OPEN, Status.WAITING))
+                .values_list("assignee_id").annotate(n=Count("id")))
 
 
 def assign_from_queue(change: records.Change) -> None:
