@@ -51,6 +51,21 @@ def test_model_beats_rule_score_and_base_rate(admin_api, admin):
     contributions = [abs(item["contribution"]) for item in body["explanation"]]
     assert contributions == sorted(contributions, reverse=True)
 
+    # the probability is a column of the lead: in the API, filters and sorting
+    lead.refresh_from_db()
+    assert lead.conversion_probability == pytest.approx(stored.probability, abs=1e-4)
+    likely = admin_api.get("leads", filter='{"field": "conversion_probability", "op": "gte", '
+                           '"value": 0.5}', ordering="-conversion_probability", limit=200)
+    assert likely.status_code == 200, likely.content
+    got = [item["conversion_probability"] for item in likely.json()["items"]]
+    assert got and all(p >= 0.5 for p in got) and got == sorted(got, reverse=True)
+    assert len(got) == min(200, LeadPrediction.objects.filter(probability__gte=0.5).count())
+    assert admin_api.patch(f"leads/{lead.pk}", {"conversion_probability": 1}).status_code == 422
+
+    with override_settings(VINCULO_LEAD_SCORING_MIN_CLOSED=10_000):
+        assert not leadscoring.train().active
+    assert not Lead.objects.filter(conversion_probability__isnull=False).exists()
+
 
 @override_settings(VINCULO_LEAD_SCORING_MIN_CLOSED=100, VINCULO_LEAD_SCORING_MIN_CONVERTED=10)
 def test_stored_numbers_predict_like_the_fitted_pipeline(admin):

@@ -255,7 +255,7 @@ def train(now: dt.datetime | None = None) -> LeadModel:
             scales=scale.scale_.tolist(), coefficients=model.coef_[0].tolist(),
             intercept=float(model.intercept_[0]))
         LeadModel.objects.exclude(pk=record.pk).update(active=False)
-        LeadPrediction.objects.all().delete()
+        forget_predictions()
         if beats:
             predict_open(record, now)
     return record
@@ -267,7 +267,7 @@ def _store_inactive(now: dt.datetime, closed: int, converted: int,
         exclusive(TRAIN_LOCK)
         version = _next_version()
         LeadModel.objects.update(active=False)
-        LeadPrediction.objects.all().delete()
+        forget_predictions()
         return LeadModel.objects.create(version=version, trained_at=now, active=False,
                                         message=message, n=closed, converted=converted)
 
@@ -316,6 +316,13 @@ def predict_leads(model: LeadModel, leads: list[Lead], now: dt.datetime | None =
     return [predict(model, row) for row in features(leads, now)]
 
 
+def forget_predictions() -> None:
+    """No model in use (or a new one about to predict): no lead keeps an old probability."""
+    LeadPrediction.objects.all().delete()
+    Lead.all_objects.filter(conversion_probability__isnull=False).update(
+        conversion_probability=None)
+
+
 def predict_open(model: LeadModel, now: dt.datetime | None = None, batch: int = 2000) -> int:
     """Store a prediction for every open lead."""
     now = now or timezone.now()
@@ -330,6 +337,10 @@ def predict_open(model: LeadModel, now: dt.datetime | None = None, batch: int = 
             LeadPrediction(lead_id=lead.pk, model=model, probability=p.probability,
                            explanation=p.explanation, computed_at=now)
             for lead, p in zip(leads, predictions, strict=True)])
+        for lead, p in zip(leads, predictions, strict=True):
+            lead.conversion_probability = round(p.probability, 4)
+        # the leads' column serves lists, filters and sorting; it is no edit of the lead
+        Lead.objects.bulk_update(leads, ["conversion_probability"])
         done += len(leads)
         last = leads[-1].pk
 

@@ -53,6 +53,9 @@ class Lead(OwnedRecord, Address):
                                 validators=[MinValueValidator(-100000), MaxValueValidator(100000)])
     score_reasons = models.JSONField(_("score reasons"), default=list, blank=True,
                                      editable=False)
+    # Written by predictive lead scoring for open leads while its model is in use.
+    conversion_probability = models.FloatField(_("conversion probability"), null=True,
+                                               blank=True, editable=False)
     email_opt_in = models.BooleanField(_("email opt-in"), default=False)
     consent_text = models.CharField(_("consent given"), max_length=500, blank=True, default="",
                                     editable=False)
@@ -88,6 +91,7 @@ class Lead(OwnedRecord, Address):
             models.Index(fields=["owner", "status", "id"], name="lead_owner_status_idx"),
             models.Index(fields=["status", "id"], name="lead_status_idx"),
             models.Index(fields=["score", "id"], name="lead_score_idx"),
+            models.Index(fields=["conversion_probability", "id"], name="lead_probability_idx"),
             models.Index(fields=["created_at", "id"], name="lead_created_idx"),
         ]
 

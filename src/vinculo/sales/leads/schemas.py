@@ -65,6 +65,7 @@ class LeadOut(OwnedOut):
     description: str
     score: int
     score_reasons: list[Any]
+    conversion_probability: float | None
     email_opt_in: bool
     consent_text: str
     consent_at: dt.datetime | None
