@@ -56,6 +56,27 @@ def test_least_loaded_counts_open_conversations_of_the_inbox_too(admin_api, memb
     assert got["assignee_id"] == a.pk  # now a and c have one each; b still has two
 
 
+def test_business_rule_routes_portal_cases_to_a_queue_with_its_sla(admin_api, members, policy):
+    """A rule that sets the queue and the priority of cases opened in the portal: the queue
+    assigns them and the SLA of the new priority applies."""
+    from vinculo.customers.models import Contact
+    from vinculo.service.portal import services as portal
+
+    queue = make_queue(admin_api, members, "round_robin")
+    r = admin_api.post("business-rules", {
+        "entity": "cases", "name": "Portal cases to the help desk",
+        "condition": {"field": "channel", "op": "eq", "value": "portal"}, "action": "set",
+        "values": {"queue_id": queue["id"], "priority": "normal"}})
+    assert r.status_code == 201, r.content
+    contact = Contact.objects.create(first_name="Ana", last_name="Ruiz", email="ana@example.com")
+    case = portal.open_case(contact, "My order did not arrive", "Order 1043")
+    assert case.queue_id == queue["id"] and case.priority == "normal"
+    assert case.assignee_id in {m.pk for m in members} and case.owner_id == case.assignee_id
+    assert case.sla_policy_id == policy["id"] and case.resolution_due is not None
+    phone = admin_api.post("cases", {"subject": "By phone", "channel": "phone"}).json()
+    assert phone["queue_id"] is None and phone["assignee_id"] is None
+
+
 def test_assignee_becomes_owner_so_the_agent_sees_the_case(admin_api, members):
     queue = make_queue(admin_api, members, "round_robin")
     case = admin_api.post("cases", {"subject": "x", "queue_id": queue["id"]}).json()

@@ -75,11 +75,13 @@ for _name in ("contacts", "accounts"):
 # ---------------------------------------------------------------------------- write rules
 
 
-register("cases", Stage.BEFORE_SAVE, order=40, name="service.queue_member")(
+# After the business rules (order 500), which may route a case to a queue or change its
+# priority: the queue's assignment and the SLA follow what the rules decided.
+register("cases", Stage.BEFORE_SAVE, order=540, name="service.queue_member")(
     services.check_queue_member)
-register("cases", Stage.BEFORE_SAVE, order=50, name="service.queue_assign")(
+register("cases", Stage.BEFORE_SAVE, order=550, name="service.queue_assign")(
     services.assign_from_queue)
-register("cases", Stage.BEFORE_SAVE, order=60, name="service.sla")(services.apply_sla)
+register("cases", Stage.BEFORE_SAVE, order=560, name="service.sla")(services.apply_sla)
 # After the assignment rules (order 1000), which may give a new record an owner.
 register("cases", Stage.BEFORE_SAVE, order=1100, name="service.owner_follows_assignee")(
     services.owner_follows_assignee)
