@@ -20,6 +20,12 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-development-key-set-SECRET_KEY-in-production"
+# Keys that encrypt the credentials Vínculo keeps for other systems (IMAP passwords, provider
+# tokens, signing secrets): comma-separated Fernet keys, the first encrypts and all decrypt
+# (rotation). Unset: a key derived from SECRET_KEY.
+VINCULO_SECRETS_KEYS = [
+    k.strip() for k in os.environ.get("VINCULO_SECRETS_KEYS", "").split(",") if k.strip()
+]
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 ]

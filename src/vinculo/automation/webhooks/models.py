@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.platform.encryption import EncryptedTextField
+
 
 def new_secret() -> str:
     return "whsec_" + secrets.token_urlsafe(32)
@@ -23,7 +25,7 @@ class Webhook(models.Model):
     url = models.URLField(_("URL"), max_length=2000)
     events = models.JSONField(_("events"), default=list)
     active = models.BooleanField(_("active"), default=True)
-    secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    secret = EncryptedTextField(max_length=100, default=new_secret, editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True, editable=False)
     paused_reason = models.CharField(max_length=300, blank=True, default="", editable=False)

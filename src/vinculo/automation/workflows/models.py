@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.platform.encryption import EncryptedTextField
+
 
 def new_secret() -> str:
     return secrets.token_urlsafe(24)
@@ -26,7 +28,7 @@ class Workflow(models.Model):
     steps = models.JSONField(_("steps"), default=list)
     active = models.BooleanField(_("active"), default=False)
     # The inbound webhook trigger: POST /api/v1/workflows/<id>/hook with this token.
-    secret = models.CharField(max_length=64, default=new_secret, editable=False)
+    secret = EncryptedTextField(max_length=64, default=new_secret, editable=False)
     # Whose rights the steps use (the administrator who last saved the workflow).
     run_as = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.platform.encryption import EncryptedTextField
 from vinculo.platform.models import OwnedRecord, Tag
 
 
@@ -54,8 +55,8 @@ class ChannelAccount(models.Model):
     address = models.CharField(_("our number or handle"), max_length=120, blank=True,
                                default="", help_text=_("The From of replies (E.164 for SMS)."))
     account_sid = models.CharField(_("account SID"), max_length=120, blank=True, default="")
-    secret = models.CharField(_("auth token or signing secret"), max_length=200, blank=True,
-                              default="")
+    secret = EncryptedTextField(_("auth token or signing secret"), max_length=200, blank=True,
+                                default="")
     api_base_url = models.URLField(_("provider API base URL"), blank=True, default="",
                                    help_text=_("Twilio: https://api.twilio.com; JSON: the URL "
                                                "replies are POSTed to."))

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vinculo.platform.encryption import EncryptedTextField
+
 
 class Security(models.TextChoices):
     SSL = "ssl", _("SSL/TLS")
@@ -26,7 +28,7 @@ class Mailbox(models.Model):
     security = models.CharField(_("security"), max_length=10, choices=Security.choices,
                                 default=Security.SSL)
     username = models.CharField(_("username"), max_length=255)
-    password = models.CharField(_("password"), max_length=255, blank=True, default="")
+    password = EncryptedTextField(_("password"), max_length=255, blank=True, default="")
     folder = models.CharField(_("folder"), max_length=255, default="INBOX")
     queue = models.ForeignKey("service.Queue", null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("queue"))
