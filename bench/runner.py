@@ -21,6 +21,8 @@ def main() -> int:
     setup_django()
     # a request cut off by the time limit is reported as a figure, not as a traceback
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    # tasks run inline here: their start and end lines would bury the figures
+    logging.getLogger("django.tasks").setLevel(logging.WARNING)
     migrate()
     reporter = Reporter(vendor())
     progress(f"{vendor()}: scale {sizes.scale} — {sizes.contacts:,} contacts, "
