@@ -271,3 +271,15 @@ def test_the_bulk_bar_export_starts_an_export_of_the_selected_rows(rep_web, peop
     assert response.status_code == 302
     job = ExportJob.objects.get()
     assert response["Location"] == f"/exports/{job.pk}/"
+
+
+def test_probabilities_show_as_percentages(rep):
+    contact = create("contacts", rep, first_name="Ana", last_name="Ruiz")
+    Contact.objects.filter(pk=contact.pk).update(churn_risk=0.8237, p_alive=0.05)
+    client = browser_for(rep)
+    page = client.get("/contacts/?columns=name&columns=churn_risk&columns=p_alive").content
+    text = page.decode()
+    assert "82 %" in text and "5 %" in text and "0.8237" not in text
+    spanish = client.get("/contacts/?columns=name&columns=churn_risk",
+                         headers={"Accept-Language": "es"}).content.decode()
+    assert "82 %" in spanish

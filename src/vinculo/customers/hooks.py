@@ -72,6 +72,7 @@ registry.register(Entity(
     list_columns=("name", "email", "phone", "account", "city", "lifecycle_stage", "owner"),
     importable=True,
     natural_keys=("email",),
+    percent_fields=("p_alive", "churn_risk"),
 ))
 
 

@@ -43,6 +43,8 @@ class Entity:
     custom_fields: bool = True
     importable: bool = False
     natural_keys: tuple[str, ...] = ()
+    # Fields holding a probability (0–1): lists and record pages show them as percentages.
+    percent_fields: tuple[str, ...] = ()
 
     @property
     def searchable(self) -> bool:

@@ -132,7 +132,14 @@ def cell(entity: registry.Entity, obj: Any, column: Column, visible: dict[str, s
     value = getattr(obj, field.attname)
     if field.choices and value not in (None, ""):
         return Cell(str(getattr(obj, f"get_{field.name}_display")()))
+    if value is not None and field.name in entity.percent_fields:
+        return percent_cell(value)
     return value_cell(value)
+
+
+def percent_cell(probability: float) -> Cell:
+    return Cell(formats.number_format(round(probability * 100), use_l10n=True) + " %",
+                kind="number")
 
 
 def related_cell(obj: Any, column: Column, visible: dict[str, set]) -> Cell:

@@ -39,6 +39,7 @@ registry.register(Entity(
                   "owner"),
     importable=True,
     natural_keys=("email",),
+    percent_fields=("conversion_probability",),
 ))
 
 
