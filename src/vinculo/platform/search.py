@@ -209,7 +209,7 @@ def matching_entries(query: str) -> QuerySet[SearchEntry] | None:
                      "WHERE platform_search_fts MATCH %s)", [_fts_match(words)],
                      output_field=BooleanField())
     else:
-        hit = RawSQL("to_tsvector('simple', document) @@ to_tsquery('simple', %s)",
+        hit = RawSQL("search_vector @@ to_tsquery('simple', %s)",
                      [_tsquery(words)], output_field=BooleanField())
     return SearchEntry.objects.alias(hit=hit).filter(hit=True)
 
@@ -228,9 +228,9 @@ def _ranked_candidates(words: list[str], offset: int, size: int) -> list[tuple[i
                 "ORDER BY rank LIMIT %s OFFSET %s", [_fts_match(words), size, offset])
             return cursor.fetchall()
         cursor.execute(
-            "SELECT id, -ts_rank(to_tsvector('simple', document), query) AS score "
+            "SELECT id, -ts_rank(search_vector, query) AS score "
             "FROM platform_searchentry, to_tsquery('simple', %s) AS query "
-            "WHERE to_tsvector('simple', document) @@ query "
+            "WHERE search_vector @@ query "
             "ORDER BY score, id DESC LIMIT %s OFFSET %s", [_tsquery(words), size, offset])
         found = cursor.fetchall()
         if found or offset:

@@ -139,8 +139,8 @@ def ranked_ids(words: list[str], *, match_all: bool, limit: int) -> list[int]:
             tsquery = joiner.join(f"{w}:*" for w in words)
             cursor.execute(
                 "SELECT record_id FROM platform_searchentry, to_tsquery('simple', %s) AS query "
-                "WHERE entity = %s AND to_tsvector('simple', document) @@ query "
-                "ORDER BY ts_rank(to_tsvector('simple', document), query) DESC, record_id "
+                "WHERE entity = %s AND search_vector @@ query "
+                "ORDER BY ts_rank(search_vector, query) DESC, record_id "
                 "LIMIT %s", [tsquery, ENTITY, limit])
         return [row[0] for row in cursor.fetchall()]
 
