@@ -74,13 +74,9 @@ def readers_do_not_lock_tables():
 def _drop_server_connections() -> None:
     """The server's threads keep their database connections; PostgreSQL would not let the
     test database be emptied or dropped while they are open."""
-    import asyncio
+    from vinculo.channels.chat import live
 
-    from asgiref.sync import sync_to_async
-    from django.db import connections
-
-    # the stream poller's connection lives in asgiref's single sync thread: close it there
-    asyncio.run(sync_to_async(connections.close_all)())
+    live.close_connections()
 
 
 @pytest.fixture

@@ -70,6 +70,30 @@ def test_visitor_and_agent_chat_in_real_time(asgi_server, widget, available):
     assert Activity.objects.filter(contact=contact).count() == 3
 
 
+def test_open_streams_share_one_database_connection(asgi_server, widget, available):
+    """A web process serving many visitors' streams holds one database connection for all of
+    them (PostgreSQL refuses clients past its limit: a hundred by default)."""
+    from django.db.backends.signals import connection_created
+
+    chats = [start(asgi_server, widget, message=f"hola {n}") for n in range(3)]
+    opened: list[str] = []
+
+    def count(sender, connection, **kwargs) -> None:
+        opened.append(connection.alias)
+
+    connection_created.connect(count)
+    streams = [EventStream(f"{asgi_server}/chat/{widget.key}/sessions/{chat['token']}/events")
+               for chat in chats for _copy in range(4)]
+    try:
+        for stream in streams:
+            assert stream.next()["from"] == "visitor"
+    finally:
+        connection_created.disconnect(count)
+        for stream in streams:
+            stream.close()
+    assert len(opened) <= 1, f"{len(opened)} connections for {len(streams)} streams"
+
+
 def test_the_visitor_ends_the_chat(asgi_server, widget, available):
     from vinculo.channels.inbox.models import Conversation
 

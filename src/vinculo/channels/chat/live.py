@@ -4,6 +4,9 @@ Each web process runs one poller that reads the new messages of every chat someo
 watching, twice a second, and hands them to the open streams — one query per interval however
 many visitors are connected. A message written in the same process wakes the poller at once;
 one written by another process (a worker, another web process) arrives within the interval.
+
+Every database read of the streams runs in one thread of the process (`read`): a thousand open
+streams hold one database connection, not one each.
 """
 
 from __future__ import annotations
@@ -13,12 +16,28 @@ import contextlib
 import datetime as dt
 import json
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db.models import Q
 from django.utils import timezone
+
+_DATABASE = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-db")
+
+
+def read[**P, R](func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`func` made awaitable, run in the streams' one database thread."""
+    return sync_to_async(func, thread_sensitive=False, executor=_DATABASE)
+
+
+def close_connections() -> None:
+    """Close the database connection of the streams' thread (tests, shutdown)."""
+    from django.db import connections
+
+    _DATABASE.submit(connections.close_all).result()
+
 
 POLL_SECONDS = 0.5
 PING_SECONDS = 15.0
@@ -74,7 +93,7 @@ class Hub:
     async def poll(self) -> None:
         while self.streams:
             try:
-                events = await sync_to_async(_new_messages)(list(self.streams), self.after)
+                events = await read(_new_messages)(list(self.streams), self.after)
             except Exception:  # a database hiccup: try again at the next interval
                 events = []
             for event in events:
@@ -123,7 +142,7 @@ async def stream(conversation_id: int, after: int) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
     try:
-        for event in await sync_to_async(_new_messages)([conversation_id], after):
+        for event in await read(_new_messages)([conversation_id], after):
             sent.add(event["id"])
             yield format_event(event)
         while loop.time() < deadline:

@@ -195,10 +195,8 @@ def offline(request: HttpRequest, widget: Widget) -> HttpResponse:
 
 async def events(request: HttpRequest, key: str, token: str) -> HttpResponseBase:
     """The chat's messages as server-sent events (served by the ASGI server)."""
-    from asgiref.sync import sync_to_async
-
     origin = request.headers.get("Origin")
-    found = await sync_to_async(_find_session)(key, token, origin)
+    found = await live.read(_find_session)(key, token, origin)
     if isinstance(found, HttpResponseBase):
         return found
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
