@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, CharField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -178,14 +178,22 @@ class Hit:
     rank: float
 
 
+# The kind of record, in a form no index can serve: with the candidates' ids at hand, SQLite
+# would otherwise answer "entity = a OR entity = b ..." from the (entity, record_id) index,
+# reading every index row of every entity (a tenth of a second at a million records) instead
+# of fetching the two hundred candidates by id.
+UNINDEXED_ENTITY = Func(F("entity"), template="(%(expressions)s || '')",
+                        output_field=CharField())
+
+
 def _visible(user, entities: Iterable[str]) -> Q | None:
-    """Record access expressed on SearchEntry rows."""
+    """Record access expressed on SearchEntry rows annotated with `kind` (UNINDEXED_ENTITY)."""
     combined = None
     for name in entities:
         cond = access.condition(user, name, "view", owner_field="owner_id", id_field="record_id")
         if cond is None:
             continue
-        part = Q(entity=name) & cond
+        part = Q(kind=name) & cond
         combined = part if combined is None else combined | part
     return combined
 
@@ -268,7 +276,8 @@ def query(user, text: str, *, entities: Sequence[str] | None = None, limit: int 
         if not candidates:
             break
         rank_of = dict(candidates)
-        rows = (SearchEntry.objects.filter(id__in=list(rank_of)).filter(visible)
+        rows = (SearchEntry.objects.filter(id__in=list(rank_of)).alias(kind=UNINDEXED_ENTITY)
+                .filter(visible)
                 .values_list("id", "entity", "record_id", "title", "subtitle"))
         found = sorted(rows, key=lambda r: (rank_of[r[0]], -r[0]))
         hits += [Hit(entity, record_id, title, subtitle, rank_of[pk])
