@@ -60,10 +60,6 @@ def decrypt(stored: str) -> str:
         return ""
 
 
-def is_encrypted(stored: str | None) -> bool:
-    return bool(stored) and stored.startswith(PREFIX)
-
-
 class EncryptedTextField(models.TextField):
     """Text kept encrypted in the database and plain in Python. Not for lookups: the same
     value encrypts differently each time. The empty string stays empty (no secret)."""
@@ -73,7 +69,7 @@ class EncryptedTextField(models.TextField):
 
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
-        if value is None or value == "" or is_encrypted(value):
+        if value is None or value == "":
             return value
         return encrypt(value)
 
@@ -89,23 +85,21 @@ def encrypted_fields() -> list[tuple[type[models.Model], str]]:
 def encrypt_existing(model: type[models.Model], field: str) -> int:
     """Re-store every value of the field with the first key (migrations, key rotation),
     without touching anything else of the rows."""
-    manager = model._base_manager
-    done = 0
-    rows = manager.exclude(**{field: ""}).values_list("pk", field).order_by("pk")
-    for pk, plain in rows.iterator(chunk_size=500):
-        manager.filter(pk=pk).update(**{field: encrypt(plain)})
-        done += 1
-    return done
+    return _store_again(model, field, lambda plain: plain)  # the field encrypts on save
 
 
 def decrypt_existing(model: type[models.Model], field: str) -> int:
     """Store the values in plain again (undoing the migration that encrypted them)."""
     from django.db.models import Value
 
+    return _store_again(model, field, Value)  # an expression is written as it is
+
+
+def _store_again(model: type[models.Model], field: str, as_written: Any) -> int:
     manager = model._base_manager
     done = 0
     rows = manager.exclude(**{field: ""}).values_list("pk", field).order_by("pk")
     for pk, plain in rows.iterator(chunk_size=500):
-        manager.filter(pk=pk).update(**{field: Value(plain)})
+        manager.filter(pk=pk).update(**{field: as_written(plain)})
         done += 1
     return done

@@ -143,7 +143,6 @@ def open_work(member_ids: list[int]) -> dict[int, int]:
     return dict(totals)
 
 
-
 def choose_assignee(queue: Queue, *, exclude: int | None = None) -> int | None:
     """The member who gets the next case of the queue by its method (None when manual or no
     member). Round robin keeps its pointer in the queue row, locked while choosing."""
