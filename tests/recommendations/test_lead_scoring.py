@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from vinculo.analytics.recommendations import leadscoring
-from vinculo.analytics.recommendations.models import LeadModel, LeadPrediction
+from vinculo.analytics.recommendations.models import LeadModel
 from vinculo.sales.leads.models import Lead
 
 from .leads_history import make_leads
@@ -38,28 +38,26 @@ def test_model_beats_rule_score_and_base_rate(admin_api, admin):
     assert model.coefficients[model.features.index("source=referral")] > 0
 
     open_leads = Lead.objects.filter(status__in=["new", "working", "qualified"]).count()
-    assert LeadPrediction.objects.count() == open_leads > 0
+    assert Lead.objects.filter(conversion_probability__isnull=False).count() == open_leads > 0
     lead = Lead.objects.filter(status="new", source="referral").first()
     r = admin_api.get(f"leads/{lead.pk}/prediction")
     assert r.status_code == 200
     body = r.json()
     assert body["method"] == "model" and 0 < body["probability"] < 1
-    stored = LeadPrediction.objects.get(lead=lead)
-    assert body["probability"] == pytest.approx(stored.probability, abs=1e-4)
+    lead.refresh_from_db()
+    assert body["probability"] == pytest.approx(lead.conversion_probability, abs=1e-4)
     labels = {item["feature"]: item["label"] for item in body["explanation"]}
     assert labels.get("source=referral") == "Source: Referral"
     contributions = [abs(item["contribution"]) for item in body["explanation"]]
     assert contributions == sorted(contributions, reverse=True)
 
     # the probability is a column of the lead: in the API, filters and sorting
-    lead.refresh_from_db()
-    assert lead.conversion_probability == pytest.approx(stored.probability, abs=1e-4)
     likely = admin_api.get("leads", filter='{"field": "conversion_probability", "op": "gte", '
                            '"value": 0.5}', ordering="-conversion_probability", limit=200)
     assert likely.status_code == 200, likely.content
     got = [item["conversion_probability"] for item in likely.json()["items"]]
     assert got and all(p >= 0.5 for p in got) and got == sorted(got, reverse=True)
-    assert len(got) == min(200, LeadPrediction.objects.filter(probability__gte=0.5).count())
+    assert len(got) == min(200, Lead.objects.filter(conversion_probability__gte=0.5).count())
     assert admin_api.patch(f"leads/{lead.pk}", {"conversion_probability": 1}).status_code == 422
 
     with override_settings(VINCULO_LEAD_SCORING_MIN_CLOSED=10_000):
@@ -83,7 +81,7 @@ def test_too_little_history_falls_back_to_rules(admin_api, client, admin):
     make_leads(120, owner=admin)
     model = leadscoring.train()
     assert not model.active and "Not enough history" in model.message
-    assert LeadPrediction.objects.count() == 0
+    assert not Lead.objects.filter(conversion_probability__isnull=False).exists()
     lead = Lead.objects.filter(status="new").first()
     body = admin_api.get(f"leads/{lead.pk}/prediction").json()
     assert body["method"] == "rules" and body["probability"] is None

@@ -29,7 +29,7 @@ from vinculo.activities.models import Activity, Direction
 from vinculo.sales.leads.models import EngagementEvent, Lead, LeadEvent, Source, Status
 
 from . import conf
-from .models import LeadModel, LeadPrediction
+from .models import LeadModel
 from .services import TRAIN_LOCK, exclusive
 
 OPEN = (Status.NEW, Status.WORKING, Status.QUALIFIED)
@@ -318,13 +318,12 @@ def predict_leads(model: LeadModel, leads: list[Lead], now: dt.datetime | None =
 
 def forget_predictions() -> None:
     """No model in use (or a new one about to predict): no lead keeps an old probability."""
-    LeadPrediction.objects.all().delete()
     Lead.all_objects.filter(conversion_probability__isnull=False).update(
         conversion_probability=None)
 
 
 def predict_open(model: LeadModel, now: dt.datetime | None = None, batch: int = 2000) -> int:
-    """Store a prediction for every open lead."""
+    """Write every open lead's conversion probability."""
     now = now or timezone.now()
     done, last = 0, 0
     while True:
@@ -333,10 +332,6 @@ def predict_open(model: LeadModel, now: dt.datetime | None = None, batch: int = 
         if not leads:
             return done
         predictions = predict_leads(model, leads, now)
-        LeadPrediction.objects.bulk_create([
-            LeadPrediction(lead_id=lead.pk, model=model, probability=p.probability,
-                           explanation=p.explanation, computed_at=now)
-            for lead, p in zip(leads, predictions, strict=True)])
         for lead, p in zip(leads, predictions, strict=True):
             lead.conversion_probability = round(p.probability, 4)
         # the leads' column serves lists, filters and sorting; it is no edit of the lead

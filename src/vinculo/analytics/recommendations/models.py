@@ -112,18 +112,3 @@ class LeadModel(models.Model):
 
     class Meta:
         ordering = ["-version"]
-
-
-class LeadPrediction(models.Model):
-    """An open lead's predicted probability of converting and the features that weigh most."""
-
-    lead = models.OneToOneField("leads.Lead", on_delete=models.CASCADE, primary_key=True,
-                                related_name="+")
-    model = models.ForeignKey(LeadModel, on_delete=models.CASCADE, related_name="predictions")
-    probability = models.FloatField()
-    # [{"feature": "source=web", "value": 1.0, "contribution": 0.42}], largest first
-    explanation = models.JSONField(default=list, blank=True)
-    computed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["probability"], name="rec_leadpred_prob_idx")]
