@@ -5,12 +5,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vinculo.platform.models import OwnedRecord, Record
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("status", "New")
     OPEN = "open", _("Open")
     PENDING = "pending", _("Pending (waiting on the customer)")
     RESOLVED = "resolved", _("Resolved")

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vinculo.customers.models import Address, normalized_company_name, normalized_person_name
 from vinculo.platform.models import OwnedRecord
@@ -25,7 +26,7 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("status", "New")
     WORKING = "working", _("Working")
     QUALIFIED = "qualified", _("Qualified")
     DISQUALIFIED = "disqualified", _("Disqualified")
