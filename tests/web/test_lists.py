@@ -290,5 +290,6 @@ def test_a_new_lead_reads_nuevo_in_spanish_not_the_create_button(rep):
     page = browser_for(rep).get("/leads/?columns=company&columns=status",
                                 headers={"Accept-Language": "es"}).content.decode()
     row = page.split('class="row-link"')[1].split("</tr>")[0]
-    cells = [c.split(">", 1)[1].split("</td>")[0].strip() for c in row.split('<td class="cell-')[1:]]
+    cells = [c.split(">", 1)[1].split("</td>")[0].strip()
+             for c in row.split('<td class="cell-')[1:]]
     assert cells == ["Nuevo"]  # the status; "New" as a button is "Crear"
